@@ -1,0 +1,27 @@
+package io.roam.agent;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code roam agent}: runs this machine's agent in the foreground (roam up runs it under roam-supervise). */
+@Command(name = "agent", description = "Run a roam agent in the foreground (normally started by `roam up`).")
+public final class AgentCommand implements Callable<Integer> {
+    @Option(names = "--state-dir", description = "roam home (default: $ROAM_HOME or /var/lib/roam)")
+    Path stateDir;
+
+    @Option(names = "--node", description = "node name (default: n1)")
+    String node = "n1";
+
+    @Option(names = "--join", description = "coordinator address HOST:PORT (default: read from the roam home)")
+    String join;
+
+    @Option(names = "--listen", description = "gRPC listen address HOST:PORT (default: 127.0.0.1:0)")
+    String listen = "127.0.0.1:0";
+
+    @Override
+    public Integer call() {
+        throw new UnsupportedOperationException("agent: not yet implemented");
+    }
+}

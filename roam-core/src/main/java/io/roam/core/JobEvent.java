@@ -1,0 +1,16 @@
+package io.roam.core;
+
+/** What happened to a job. Events are facts in the past tense; the state machine decides what they mean. */
+public sealed interface JobEvent {
+    record Started(NodeId node, long hostPid, long hostPidStart) implements JobEvent {}
+    record StartFailed(String reason) implements JobEvent {}
+    record CheckpointStarted(CheckpointId checkpoint, boolean leaveRunning) implements JobEvent {}
+    record CheckpointCompleted(CheckpointId checkpoint, boolean leaveRunning, boolean sleep) implements JobEvent {}
+    record CheckpointFailed(String reason, boolean processAlive) implements JobEvent {}
+    record RestoreStarted(CheckpointId checkpoint, NodeId node) implements JobEvent {}
+    record Restored(NodeId node, long hostPid, long hostPidStart) implements JobEvent {}
+    record RestoreFailed(String reason) implements JobEvent {}
+    record Exited(int exitCode) implements JobEvent {}
+    record Lost(String reason) implements JobEvent {}
+    record Removed() implements JobEvent {}
+}

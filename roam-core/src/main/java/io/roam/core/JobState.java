@@ -1,0 +1,21 @@
+package io.roam.core;
+
+/** Where a job is in its life. The names match roam.v1.JobState. */
+public enum JobState {
+    PENDING, RUNNING, CHECKPOINTING, CHECKPOINTED, RESTORING, EXITED, FAILED, LOST;
+
+    public boolean terminal() {
+        return switch (this) {
+            case EXITED, FAILED, LOST -> true;
+            case PENDING, RUNNING, CHECKPOINTING, CHECKPOINTED, RESTORING -> false;
+        };
+    }
+
+    /** A process exists for the job on some node. */
+    public boolean live() {
+        return switch (this) {
+            case RUNNING, CHECKPOINTING -> true;
+            case PENDING, CHECKPOINTED, RESTORING, EXITED, FAILED, LOST -> false;
+        };
+    }
+}
