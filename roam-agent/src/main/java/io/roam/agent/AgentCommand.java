@@ -1,6 +1,9 @@
 package io.roam.agent;
 
+import io.roam.core.NodeId;
+import io.roam.core.RoamHome;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,7 +24,11 @@ public final class AgentCommand implements Callable<Integer> {
     String listen = "127.0.0.1:0";
 
     @Override
-    public Integer call() {
-        throw new UnsupportedOperationException("agent: not yet implemented");
+    public Integer call() throws java.io.IOException, InterruptedException {
+        RoamHome home = stateDir != null ? new RoamHome(stateDir.toAbsolutePath().normalize()) : RoamHome.fromEnvironment();
+        var daemon = new AgentDaemon(home, NodeId.of(node), listen, Optional.ofNullable(join));
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "agent-shutdown"));
+        daemon.awaitStop();
+        return 0;
     }
 }

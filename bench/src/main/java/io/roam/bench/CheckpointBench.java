@@ -1,0 +1,177 @@
+package io.roam.bench;
+
+import io.roam.core.JobId;
+import io.roam.core.NodeId;
+import io.roam.core.RoamHome;
+import io.roam.proto.CheckpointCmd;
+import io.roam.proto.Done;
+import io.roam.proto.JobInfo;
+import io.roam.proto.LocalReply;
+import io.roam.proto.LocalRequest;
+import io.roam.proto.RestoreCmd;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * roam checkpoint/restore against bare CRIU on the same process, in the same run.
+ *
+ * <p>Per size and round: start a job that touches N MB; time roam's checkpoint and restore through the agent's socket
+ * (a warm client: what roam itself adds, without a CLI JVM start); then bare {@code criu dump} of the very same (restored)
+ * process with the same options roam uses, and bare {@code criu restore -d} of that image. Medians over the rounds.
+ * Needs root, CRIU and a built distribution; started by bench/run.
+ */
+public final class CheckpointBench {
+    private final Path roamBin;
+    private final RoamHome home;
+    private final String criu;
+
+    private CheckpointBench(Path roamBin, RoamHome home, String criu) {
+        this.roamBin = roamBin;
+        this.home = home;
+        this.criu = criu;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path roamBin = Path.of(args[0]);
+        Path out = Path.of(args[1]);
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int[] sizes = args.length > 3 ? Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {10, 200, 1024};
+        Path homeDir = Files.createTempDirectory("roam-bench");
+        var bench = new CheckpointBench(roamBin, new RoamHome(homeDir), criuBinary());
+        var table = new StringBuilder();
+        table.append("| touched | image | bare dump | roam checkpoint | overhead | bare restore | roam restore | overhead |\n");
+        table.append("|---|---|---|---|---|---|---|---|\n");
+        try {
+            bench.cli("up");
+            for (int mb : sizes) table.append(bench.measure(mb, rounds)).append('\n');
+        } finally {
+            bench.cli("down");
+            exec(List.of("rm", "-rf", homeDir.toString()));
+        }
+        String report = "# Checkpoint/restore: roam against bare CRIU\n\n" + "Run " + LocalDateTime.now().withNano(0) + " on "
+                + Runtime.getRuntime().availableProcessors() + " cores, " + exec(List.of("uname", "-r")).strip() + ", "
+                + exec(List.of(bench.criu, "--version")).lines().findFirst().orElse("") + "; median of " + rounds
+                + " rounds. roam's times are measured at its client API (the agent's socket, through the coordinator),"
+                + " so they include everything roam adds: the pre-check, mapped-file scan, manifest checksums, state changes"
+                + " in ZooKeeper and the gRPC hops; they exclude the CLI's JVM start.\n\n" + table;
+        Files.writeString(out, report);
+        System.out.println(report);
+    }
+
+    private String measure(int mb, int rounds) throws Exception {
+        List<Double> bareDump = new ArrayList<>(), roamDump = new ArrayList<>(), bareRestore = new ArrayList<>(), roamRestore = new ArrayList<>();
+        long imageBytes = 0;
+        for (int r = 0; r < rounds; r++) {
+            String job = "b" + mb + "r" + r;
+            String py = "import time\nb=bytearray(" + mb + "*1024*1024)\nfor i in range(0,len(b),4096): b[i]=1\n"
+                    + "print('ready',flush=True)\nwhile True: time.sleep(0.1)\n";
+            cli("run", "--name", job, "--", "python3", "-c", py);
+            waitFor(() -> Files.exists(home.spoolDir(JobId.of(job)).resolve("out"))
+                    && Files.readString(home.spoolDir(JobId.of(job)).resolve("out")).contains("ready"));
+
+            long t0 = System.nanoTime();
+            Done ck = call(LocalRequest.newBuilder().setCheckpoint(CheckpointCmd.newBuilder().setJob(job)).build());
+            roamDump.add(ms(t0));
+            imageBytes = ck.getCheckpoints(0).getSizeBytes();
+            t0 = System.nanoTime();
+            call(LocalRequest.newBuilder().setRestore(RestoreCmd.newBuilder().setCheckpoint(ck.getId())).build());
+            roamRestore.add(ms(t0));
+
+            long pid = JobInfo.parseFrom(Files.readAllBytes(home.jobTableDir(NodeId.of("n1")).resolve(job + ".pb"))).getHostPid();
+            Path bare = Files.createTempDirectory("bare");
+            t0 = System.nanoTime();
+            exec(List.of(criu, "dump", "-t", Long.toString(pid), "-D", bare.toString(), "--file-locks", "-o", "dump.log"));
+            bareDump.add(ms(t0));
+            t0 = System.nanoTime();
+            exec(List.of(criu, "restore", "-D", bare.toString(), "-d", "--file-locks", "--pidfile", bare.resolve("pid").toString(), "-o", "restore.log"));
+            bareRestore.add(ms(t0));
+            exec(List.of("kill", "-9", Files.readString(bare.resolve("pid")).strip()));
+            exec(List.of("rm", "-rf", bare.toString()));
+            cli("rm", job);
+        }
+        double bd = median(bareDump), rd = median(roamDump), br = median(bareRestore), rr = median(roamRestore);
+        return String.format("| %d MB | %d MB | %.0f ms | %.0f ms | %+.0f ms (%+.0f%%) | %.0f ms | %.0f ms | %+.0f ms (%+.0f%%) |",
+                mb, imageBytes >> 20, bd, rd, rd - bd, 100 * (rd - bd) / bd, br, rr, rr - br, 100 * (rr - br) / br);
+    }
+
+    private Done call(LocalRequest req) throws IOException {
+        try (var ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(home.agentSocket()));
+            var out = Channels.newOutputStream(ch);
+            req.writeDelimitedTo(out);
+            out.flush();
+            var in = Channels.newInputStream(ch);
+            while (true) {
+                LocalReply r = LocalReply.parseDelimitedFrom(in);
+                if (r == null) throw new IOException("agent closed the connection");
+                if (r.hasDone()) {
+                    if (r.getDone().getExitCode() != 0) throw new IllegalStateException(req.getCmdCase() + ": " + r.getDone().getError());
+                    return r.getDone();
+                }
+            }
+        }
+    }
+
+    private void cli(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(roamBin.toString()));
+        cmd.addAll(List.of(args));
+        exec(cmd);
+    }
+
+    private String exec(List<String> cmd) {
+        return exec(cmd, home);
+    }
+
+    private static String exec(List<String> cmd, RoamHome home) {
+        try {
+            var pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            if (home != null) pb.environment().put("ROAM_HOME", home.root().toString());
+            Process p = pb.start();
+            String text = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) throw new IllegalStateException(cmd + " failed: " + text);
+            return text;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String exec(List<String> cmd) { return exec(cmd, null); }
+
+    private static String criuBinary() {
+        for (String c : List.of(System.getenv().getOrDefault("ROAM_CRIU", ""), "/usr/local/sbin/criu", "/usr/sbin/criu")) {
+            if (!c.isEmpty() && Files.isExecutable(Path.of(c))) return c;
+        }
+        return "criu";
+    }
+
+    interface Check { boolean ok() throws IOException; }
+
+    private static void waitFor(Check c) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!c.ok()) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("timed out");
+            Thread.sleep(50);
+        }
+    }
+
+    private static double ms(long t0) { return (System.nanoTime() - t0) / 1e6; }
+
+    private static double median(List<Double> v) {
+        var s = v.stream().sorted().toList();
+        return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+    }
+}

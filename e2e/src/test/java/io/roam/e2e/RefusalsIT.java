@@ -1,0 +1,140 @@
+package io.roam.e2e;
+
+import static io.roam.e2e.Roam.eventually;
+import static io.roam.e2e.Roam.numbers;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad input gets a clear one-line error and a non-zero exit, and nothing is lost (issue 2). */
+class RefusalsIT {
+    @TempDir static Path tmp;
+    static Roam roam;
+
+    @BeforeAll
+    static void up() { roam = Roam.up(tmp.resolve("home")); }
+
+    @AfterAll
+    static void down() { if (roam != null) roam.close(); }
+
+    private static void assertRefused(Roam.Result r, String... phrases) {
+        assertThat(r.exit()).as("exit code; stderr: %s", r.err()).isNotZero();
+        String err = r.err().strip();
+        assertThat(err).as("one line").doesNotContain("\n").startsWith("roam: error: ");
+        for (String p : phrases) assertThat(err).contains(p);
+    }
+
+    private static String counter(String name) {
+        roam.run("run", "--name", name, "--", "sh", "-c", "i=0; while true; do i=$((i+1)); echo $i; sleep 0.05; done").ok();
+        eventually(Duration.ofSeconds(30), name + " counting", () -> numbers(roam.logs(name)).size() >= 3);
+        return name;
+    }
+
+    @Test
+    void unknownJob() {
+        assertRefused(roam.run("kill", "nosuchjob"), "no such job: nosuchjob");
+        assertRefused(roam.run("checkpoint", "nosuchjob"), "no such job: nosuchjob");
+        assertRefused(roam.run("logs", "nosuchjob"), "no such job: nosuchjob");
+        assertRefused(roam.run("restore", "nosuchjob.1"), "no such checkpoint: nosuchjob.1");
+    }
+
+    @Test
+    void checkpointOfAJobThatHasExited() {
+        roam.run("run", "--name", "quick", "--", "sh", "-c", "echo bye; exit 4").ok();
+        assertThat(roam.run("wait", "quick").exit()).isEqualTo(4);
+        assertRefused(roam.run("checkpoint", "quick"), "already exited");
+        assertThat(roam.state("quick")).isEqualTo("EXITED");
+    }
+
+    @Test
+    void commandThatDoesNotExist() {
+        assertRefused(roam.run("run", "--name", "ghost", "--", "no-such-command-xyz"), "no-such-command-xyz");
+        assertThat(roam.state("ghost")).as("no job left behind").isEqualTo("ABSENT");
+    }
+
+    @Test
+    void truncatedImageIsRefusedAndTheCheckpointStaysUsable() throws IOException {
+        String job = counter("trunc");
+        String ck = roam.run("checkpoint", job).ok().line();
+        Path pages = biggestImageFile(ck);
+        byte[] original = Files.readAllBytes(pages);
+        try (var f = new RandomAccessFile(pages.toFile(), "rw")) {
+            f.setLength(f.length() / 2);
+        }
+        assertRefused(roam.run("restore", ck), "truncated", pages.getFileName().toString());
+        assertThat(roam.state(job)).isEqualTo("CHECKPOINTED");
+        Files.write(pages, original);                      // put it back: the image was never touched by roam
+        roam.run("restore", ck).ok();
+        assertThat(roam.state(job)).isEqualTo("RUNNING");
+        roam.run("kill", job).ok();
+    }
+
+    @Test
+    void imageWhoseFilesChangedIsRefused() throws IOException {
+        String job = counter("changed");
+        String ck = roam.run("checkpoint", job).ok().line();
+        Path pages = biggestImageFile(ck);
+        try (var f = new RandomAccessFile(pages.toFile(), "rw")) {
+            f.seek(f.length() / 2);
+            int b = f.read();
+            f.seek(f.length() / 2);
+            f.write(b ^ 0x5a);
+        }
+        assertRefused(roam.run("restore", ck), "corrupt", pages.getFileName().toString());
+        assertThat(roam.state(job)).isEqualTo("CHECKPOINTED");
+        roam.run("rm", job).ok();
+    }
+
+    @Test
+    void jobHoldingATerminalIsRefusedAndKeepsRunning() {
+        roam.run("run", "--name", "tty", "--", "script", "-qfc", "while true; do echo tick; sleep 0.2; done", "/dev/null").ok();
+        eventually(Duration.ofSeconds(30), "tty job prints", () -> roam.logs("tty").contains("tick"));
+        var check = roam.run("check", "tty");
+        assertThat(check.exit()).isEqualTo(1);
+        assertThat(check.out() + check.err()).contains("terminal");
+        assertRefused(roam.run("checkpoint", "tty"), "terminal");
+        assertThat(roam.state("tty")).isEqualTo("RUNNING");
+        int ticks = roam.logs("tty").split("tick").length;
+        eventually(Duration.ofSeconds(10), "still ticking", () -> roam.logs("tty").split("tick").length > ticks + 2);
+        roam.run("kill", "tty").ok();
+    }
+
+    @Test
+    void jobHoldingADeviceIsRefusedAndKeepsRunning() {
+        roam.run("run", "--name", "dev", "--", "sh", "-c", "exec 3</dev/net/tun; i=0; while true; do i=$((i+1)); echo $i; sleep 0.05; done").ok();
+        eventually(Duration.ofSeconds(30), "dev job counting", () -> numbers(roam.logs("dev")).size() >= 3);
+        var check = roam.run("check", "dev");
+        assertThat(check.exit()).isEqualTo(1);
+        assertThat(check.out() + check.err()).contains("/dev/net/tun");
+        assertRefused(roam.run("checkpoint", "dev"), "/dev/net/tun");
+        assertThat(roam.state("dev")).isEqualTo("RUNNING");
+        int n = numbers(roam.logs("dev")).size();
+        eventually(Duration.ofSeconds(10), "still counting", () -> numbers(roam.logs("dev")).size() > n + 3);
+        roam.run("kill", "dev").ok();
+    }
+
+    @Test
+    void checkSaysAnOrdinaryJobCanMove() {
+        String job = counter("plain");
+        var r = roam.run("check", job).ok();
+        assertThat(r.out()).contains("can be checkpointed");
+        roam.run("kill", job).ok();
+    }
+
+    private static Path biggestImageFile(String ck) throws IOException {
+        try (Stream<Path> s = Files.walk(roam.home.resolve("nodes"))) {
+            return s.filter(p -> p.getParent().getFileName().toString().equals(ck) && p.toString().endsWith(".img"))
+                    .max(Comparator.comparingLong(p -> p.toFile().length())).orElseThrow();
+        }
+    }
+}

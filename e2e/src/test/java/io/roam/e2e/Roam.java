@@ -1,0 +1,186 @@
+package io.roam.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * A roam installation for one test class: the real bin/roam, a private ROAM_HOME in a temp directory, `roam up` at the
+ * start and, at the end, every job killed, `roam down`, and a sweep for anything that still refers to the home.
+ */
+final class Roam implements AutoCloseable {
+    record Result(int exit, String out, String err) {
+        Result ok() {
+            assertThat(exit).as("exit code; stderr: %s; stdout: %s", err, out).isZero();
+            return this;
+        }
+
+        String line() { return out.strip(); }
+    }
+
+    private final Path dist;
+    final Path home;
+
+    Roam(Path home) {
+        this.dist = Path.of(System.getProperty("roam.dist", "../dist/target/roam")).toAbsolutePath().normalize();
+        this.home = home;
+        assertThat(dist.resolve("bin/roam")).as("built distribution (run the build first)").isExecutable();
+    }
+
+    static Roam up(Path home) {
+        Roam r = new Roam(home);
+        r.run("up").ok();
+        return r;
+    }
+
+    Result run(String... args) { return runIn(home.getParent(), Map.of(), args); }
+
+    Result runIn(Path cwd, Map<String, String> env, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(dist.resolve("bin/roam").toString());
+        cmd.addAll(List.of(args));
+        var pb = new ProcessBuilder(cmd).directory(cwd.toFile());
+        pb.environment().put("ROAM_HOME", home.toString());
+        pb.environment().putAll(env);
+        try {
+            Path out = Files.createTempFile("roam-out", ".txt");
+            Path err = Files.createTempFile("roam-err", ".txt");
+            try {
+                Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                    p.destroyForcibly();
+                    throw new AssertionError("roam " + String.join(" ", args) + " did not finish in 5 minutes");
+                }
+                return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The job's state column in `roam ps -a`. */
+    String state(String job) {
+        for (String line : run("ps", "-a").ok().out().split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 2 && f[0].equals(job)) return f[2];
+        }
+        return "ABSENT";
+    }
+
+    String logs(String job) { return run("logs", job).ok().out(); }
+
+    Path spool(String job) { return home.resolve("spool").resolve(job); }
+
+    /** The job's stdout read straight from its spool file (works while roam is down). */
+    String logs0(String job) {
+        try {
+            return Files.readString(spool(job).resolve("out"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    static void eventually(Duration timeout, String what, Supplier<Boolean> condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.get()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** The numbers a counting job printed, in order. */
+    static List<Long> numbers(String text) {
+        List<Long> n = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            String t = line.trim();
+            if (t.matches("[0-9]+")) n.add(Long.parseLong(t));
+        }
+        return n;
+    }
+
+    /** Asserts a counter went on where it was: strictly consecutive numbers, no restart from the beginning. */
+    static void assertCountsOn(List<Long> n, long atLeast) {
+        assertThat(n.size()).as("numbers printed").isGreaterThanOrEqualTo((int) atLeast);
+        for (int i = 1; i < n.size(); i++) {
+            assertThat(n.get(i)).as("number %d of %s", i, n).isEqualTo(n.get(i - 1) + 1);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            for (String line : run("ps", "-a").out().split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 2 && !f[0].equals("ID") && (f[2].equals("RUNNING") || f[2].equals("CHECKPOINTING"))) {
+                    run("kill", "--signal", "KILL", f[0]);
+                }
+            }
+        } finally {
+            run("down");
+            sweep();
+            deleteTree(home);
+        }
+    }
+
+    /** Kills whatever still runs from this home (a failed test must not leave processes behind). */
+    private void sweep() {
+        String marker = home.toString();
+        for (int round = 0; round < 50; round++) {
+            List<ProcessHandle> left = ProcessHandle.allProcesses().filter(p -> refersTo(p, marker)).toList();
+            if (left.isEmpty()) return;
+            left.forEach(ProcessHandle::destroyForcibly);
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static boolean refersTo(ProcessHandle p, String marker) {
+        if (p.pid() == ProcessHandle.current().pid()) return false;
+        try {
+            Path proc = Path.of("/proc", Long.toString(p.pid()));
+            String stat = Files.readString(proc.resolve("stat"));
+            if (stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z")) return false;
+            String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
+            String environ = new String(Files.readAllBytes(proc.resolve("environ")), StandardCharsets.UTF_8);
+            return cmdline.contains(marker) || environ.contains("ROAM_HOME=" + marker);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.roam.agent;
+
+import io.grpc.Server;
+import io.grpc.StatusRuntimeException;
+import io.roam.agent.checkpoint.CheckpointSteps;
+import io.roam.agent.jobs.ExitWatcher;
+import io.roam.agent.jobs.JobTable;
+import io.roam.agent.load.LoadMonitor;
+import io.roam.agent.local.LocalCommands;
+import io.roam.agent.local.LocalServer;
+import io.roam.agent.rpc.AgentService;
+import io.roam.agent.rpc.CoordinatorLink;
+import io.roam.agent.sandbox.JobProcesses;
+import io.roam.agent.sandbox.SandboxLauncher;
+import io.roam.core.JobId;
+import io.roam.core.NodeId;
+import io.roam.core.RoamHome;
+import io.roam.criu.CheckpointEngine;
+import io.roam.criu.CriuCheckpointEngine;
+import io.roam.criu.CriuInfo;
+import io.roam.nativebin.NativeBinaries;
+import io.roam.proto.JobExitReport;
+import io.roam.proto.JobInfo;
+import io.roam.proto.JobStats;
+import io.roam.proto.NodeInfo;
+import io.roam.proto.NodeReport;
+import io.roam.proto.RegisterNodeRequest;
+import io.roam.rpc.ClusterCa;
+import io.roam.rpc.Identity;
+import io.roam.rpc.Tls;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's agent: wires the sandbox launcher, CRIU, the job table, the gRPC service for the coordinator, the unix
+ * socket for the CLI, and the loops that report load and exits. Jobs do not depend on the agent: they keep running
+ * when it stops and are re-adopted from the job table when it starts again.
+ */
+public final class AgentDaemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AgentDaemon.class);
+
+    private final RoamHome home;
+    private final NodeId node;
+    private final JobTable table;
+    private final CoordinatorLink coordinator;
+    private final Server server;
+    private final LocalServer local;
+    private final ExitWatcher exits;
+    private final Thread reporter;
+    private final LoadMonitor load = new LoadMonitor();
+    private final NodeInfo self;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean registered;
+
+    public AgentDaemon(RoamHome home, NodeId node, String listen, Optional<String> join) throws IOException {
+        this.home = home;
+        this.node = node;
+        Files.createDirectories(home.nodeDir(node));
+        Files.createDirectories(home.imagesDir(node));
+        ClusterCa ca = ClusterCa.loadOrCreate(home.caDir());
+        Identity identity = Identity.loadOrIssue(ca, home.nodeDir(node).resolve("tls"), "agent-" + node.value());
+        CheckpointEngine engine = new CriuCheckpointEngine(CriuCheckpointEngine.locateCriu());
+        CriuInfo criu = engine.info();
+        this.table = new JobTable(home.jobTableDir(node));
+        var launcher = new SandboxLauncher(NativeBinaries.install("roam-init", home.libDir()));
+        var steps = new CheckpointSteps(engine, table, home, node, ca.secret());
+        this.server = Tls.startServer(listen, identity, new AgentService(node, home, table, launcher, steps));
+        String host = listen.substring(0, listen.lastIndexOf(':'));
+        this.self = NodeInfo.newBuilder().setId(node.value()).setAddress(host + ":" + server.getPort()).setState("up")
+                .setCriuVersion(criu.version()).setKernel(criu.kernel()).addAllFeatures(criu.features()).build();
+        this.coordinator = new CoordinatorLink(() -> join.or(this::coordinatorAddress), identity);
+        this.exits = new ExitWatcher(table, j -> home.spoolDir(JobId.of(j)),
+                home.runDir().resolve("agent-" + node.value() + ".exits"), this::reportExit);
+        this.reporter = Thread.ofVirtual().name("reporter").start(this::reportLoop);
+        this.local = new LocalServer(home.agentSocket(), new LocalCommands(coordinator, home, node.value()));
+        log.info("agent {} ready: gRPC {}, CLI socket {}, CRIU {}, {} job(s) re-adopted",
+                node, self.getAddress(), home.agentSocket(), criu.version(), table.all().size());
+    }
+
+    private Optional<String> coordinatorAddress() {
+        try {
+            return Optional.of(Files.readString(home.coordinatorAddressFile()).trim()).filter(s -> !s.isEmpty());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private boolean reportExit(JobInfo job, OptionalInt code) {
+        var report = JobExitReport.newBuilder().setNode(node.value()).setJob(job.getId()).setHostPid(job.getHostPid());
+        if (code.isPresent()) report.setExitCode(code.getAsInt());
+        else report.setReason("the job's process vanished and its exit status is unknown");
+        try {
+            coordinator.stub(Duration.ofSeconds(10)).reportJobExit(report.build());
+            return true;
+        } catch (StatusRuntimeException e) {
+            log.debug("exit report for {} deferred: {}", job.getId(), e.getStatus());
+            return false;
+        }
+    }
+
+    private void reportLoop() {
+        while (stopped.getCount() > 0) {
+            try {
+                if (!registered) {
+                    coordinator.stub(Duration.ofSeconds(10)).registerNode(RegisterNodeRequest.newBuilder()
+                            .setNode(self.toBuilder().setLoad(load.sample(table.all().size()))).addAllRunning(table.all()).build());
+                    registered = true;
+                    log.info("registered with the coordinator as {}", node);
+                }
+                var report = NodeReport.newBuilder().setNode(node.value()).setLoad(load.sample(table.all().size()))
+                        .setSentMs(System.currentTimeMillis());
+                for (JobInfo j : table.all()) {
+                    boolean alive = JobProcesses.alive(j.getHostPid(), j.getHostPidStart());
+                    report.addJobs(JobStats.newBuilder().setJob(j.getId()).setAlive(alive)
+                            .setRssBytes(alive ? JobProcesses.rssBytes(j.getHostPid()) : 0));
+                }
+                coordinator.stub(Duration.ofSeconds(5)).reportNode(report.build());
+            } catch (StatusRuntimeException e) {
+                if (registered) log.warn("lost the coordinator ({}); will register again", e.getStatus().getCode());
+                registered = false;
+            } catch (RuntimeException e) {
+                log.warn("report failed: {}", e.toString());
+            }
+            try {
+                Thread.sleep(registered ? 1000 : 300);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    public void awaitStop() throws InterruptedException { stopped.await(); }
+
+    @Override
+    public void close() {
+        if (stopped.getCount() == 0) return;
+        stopped.countDown();
+        local.close();
+        reporter.interrupt();
+        exits.close();
+        server.shutdown();
+        coordinator.close();
+        log.info("agent {} stopped; {} job(s) keep running", node, table.all().size());
+    }
+}

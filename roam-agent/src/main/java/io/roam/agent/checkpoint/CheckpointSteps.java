@@ -1,0 +1,182 @@
+package io.roam.agent.checkpoint;
+
+import io.roam.agent.jobs.JobTable;
+import io.roam.agent.sandbox.JobProcesses;
+import io.roam.core.CheckpointId;
+import io.roam.core.JobId;
+import io.roam.core.NodeId;
+import io.roam.core.RoamHome;
+import io.roam.criu.CheckpointEngine;
+import io.roam.criu.DumpOutcome;
+import io.roam.criu.DumpSpec;
+import io.roam.criu.RestoreOutcome;
+import io.roam.criu.RestoreSpec;
+import io.roam.criu.image.ImageManifests;
+import io.roam.criu.image.ManifestInputs;
+import io.roam.criu.image.MappedFiles;
+import io.roam.criu.image.Verification;
+import io.roam.criu.inspect.JobInspector;
+import io.roam.proto.AgentRestoreReply;
+import io.roam.proto.AgentRestoreRequest;
+import io.roam.proto.CheckReport;
+import io.roam.proto.CheckpointInfo;
+import io.roam.proto.DumpJobReply;
+import io.roam.proto.DumpJobRequest;
+import io.roam.proto.JobInfo;
+import io.roam.proto.Manifest;
+import io.roam.proto.MappedFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's side of checkpoint and restore: check before freezing, dump, seal the image with a manifest; verify the
+ * manifest before CRIU ever reads an image. One operation per job at a time (JobTable busy marks).
+ */
+public final class CheckpointSteps {
+    private static final Logger log = LoggerFactory.getLogger(CheckpointSteps.class);
+    private static final Duration CRIU_TIMEOUT = Duration.ofMinutes(20);
+
+    private final CheckpointEngine engine;
+    private final JobTable table;
+    private final RoamHome home;
+    private final NodeId node;
+    private final byte[] secret;
+
+    public CheckpointSteps(CheckpointEngine engine, JobTable table, RoamHome home, NodeId node, byte[] secret) {
+        this.engine = engine;
+        this.table = table;
+        this.home = home;
+        this.node = node;
+        this.secret = secret;
+    }
+
+    public DumpJobReply dump(DumpJobRequest req) {
+        String job = req.getJob().getId();
+        JobInfo held = table.get(job).orElse(null);
+        if (held == null) return dumpError("io", "job " + job + " has no process on node " + node, "");
+        if (!JobProcesses.alive(held.getHostPid(), held.getHostPidStart())) {
+            return dumpError("refused", "job " + job + " has already exited: nothing to checkpoint", "");
+        }
+        CheckReport check = JobInspector.inspect(held.getHostPid());
+        if (!check.getMigratable()) {
+            return dumpError("refused", "job " + job + " cannot be checkpointed: " + String.join("; ", check.getReasonsList()), "");
+        }
+        if (!table.markBusy(job)) return dumpError("refused", "job " + job + " is busy with another checkpoint or restore", "");
+        CheckpointId id = CheckpointId.parse(req.getCheckpointId());
+        Path dir = home.imageDir(node, id);
+        try {
+            if (Files.exists(dir)) return dumpError("io", "image directory " + dir + " already exists", "");
+            Files.createDirectories(dir);
+            List<MappedFile> mapped = MappedFiles.collect(held.getHostPid());
+            long t0 = System.nanoTime();
+            DumpOutcome outcome = engine.dump(new DumpSpec(held.getHostPid(), dir, req.getLeaveRunning(), CRIU_TIMEOUT, List.of()));
+            return switch (outcome) {
+                case DumpOutcome.Dumped d -> {
+                    long dumpMs = (System.nanoTime() - t0) / 1_000_000;
+                    Manifest m = ImageManifests.write(dir, new ManifestInputs(id.value(), job, req.getClusterId(), node.value(),
+                            held.getSpec(), req.getLeaveRunning(), dumpMs, mapped, engine.info(), secret));
+                    if (!req.getLeaveRunning()) {
+                        awaitGone(held);
+                        table.remove(job);
+                    }
+                    log.info("job {} checkpointed as {} in {} ms ({} bytes)", job, id, dumpMs, size(dir));
+                    yield DumpJobReply.newBuilder().setOk(true).setCheckpoint(CheckpointInfo.newBuilder().setId(id.value())
+                            .setJob(job).setNode(node.value()).setCreatedMs(m.getCreatedMs()).setSizeBytes(size(dir))
+                            .setPath(dir.toString()).setLeaveRunning(req.getLeaveRunning()).setCriuVersion(m.getCriuVersion())
+                            .setKernel(m.getKernel()).setDumpMs(dumpMs).setUid(held.getSpec().getUid())).build();
+                }
+                case DumpOutcome.DumpFailed f -> {
+                    deleteTree(dir);
+                    boolean alive = JobProcesses.alive(held.getHostPid(), held.getHostPidStart());
+                    log.warn("checkpoint of job {} failed ({}; process {}): {}", job, f.kind(), alive ? "alive" : "gone", f.reason());
+                    yield dumpError(f.kind().name().toLowerCase(), f.reason(), f.logTail());
+                }
+            };
+        } catch (IOException e) {
+            deleteTree(dir);
+            return dumpError("io", "cannot write the image: " + e.getMessage(), "");
+        } finally {
+            table.clearBusy(job);
+        }
+    }
+
+    public AgentRestoreReply restore(AgentRestoreRequest req) {
+        JobInfo job = req.getJob();
+        Path dir = Path.of(req.getCheckpoint().getPath());
+        Verification v = ImageManifests.verify(dir, req.getClusterId(), secret, engine.info());
+        if (v instanceof Verification.Rejected r) {
+            return restoreError("refused", "image " + req.getCheckpoint().getId() + " refused: " + r.reason(), "");
+        }
+        Manifest m = ((Verification.Verified) v).manifest();
+        if (!m.getJobId().equals(job.getId())) {
+            return restoreError("refused", "image " + req.getCheckpoint().getId() + " belongs to job " + m.getJobId(), "");
+        }
+        Path spool = home.spoolDir(JobId.of(job.getId()));
+        if (!Files.isDirectory(spool)) {
+            return restoreError("refused", "the output files of job " + job.getId() + " are gone (" + spool + ")", "");
+        }
+        if (!table.markBusy(job.getId())) return restoreError("refused", "job " + job.getId() + " is busy", "");
+        try {
+            RestoreOutcome outcome = engine.restore(new RestoreSpec(dir, CRIU_TIMEOUT, List.of()));
+            return switch (outcome) {
+                case RestoreOutcome.Restored r -> {
+                    table.put(job.toBuilder().setNode(node.value()).setHostPid(r.hostPid()).setHostPidStart(r.hostPidStart()).build());
+                    log.info("job {} restored from {} as pid {} in {} ms", job.getId(), req.getCheckpoint().getId(), r.hostPid(), r.took().toMillis());
+                    yield AgentRestoreReply.newBuilder().setOk(true).setHostPid(r.hostPid()).setHostPidStart(r.hostPidStart()).build();
+                }
+                case RestoreOutcome.RestoreFailed f -> restoreError(f.kind().name().toLowerCase(), f.reason(), f.logTail());
+            };
+        } finally {
+            table.clearBusy(job.getId());
+        }
+    }
+
+    /** After a dump without --leave-running, CRIU kills the tree; wait for it so the job never runs twice. */
+    private static void awaitGone(JobInfo held) {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (JobProcesses.alive(held.getHostPid(), held.getHostPidStart()) && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (JobProcesses.alive(held.getHostPid(), held.getHostPidStart())) {
+            JobProcesses.signal(held.getHostPid(), 9);
+        }
+    }
+
+    private static DumpJobReply dumpError(String kind, String reason, String logTail) {
+        return DumpJobReply.newBuilder().setOk(false).setErrorKind(kind).setError(reason).setCriuLogTail(logTail).build();
+    }
+
+    private static AgentRestoreReply restoreError(String kind, String reason, String logTail) {
+        return AgentRestoreReply.newBuilder().setOk(false).setErrorKind(kind).setError(reason).setCriuLogTail(logTail).build();
+    }
+
+    static long size(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    public static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+}

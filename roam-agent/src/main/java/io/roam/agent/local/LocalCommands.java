@@ -1,0 +1,174 @@
+package io.roam.agent.local;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.roam.agent.rpc.CoordinatorLink;
+import io.roam.core.JobId;
+import io.roam.core.RoamHome;
+import io.roam.proto.Caller;
+import io.roam.proto.CheckReport;
+import io.roam.proto.CheckpointInfo;
+import io.roam.proto.CheckpointJobRequest;
+import io.roam.proto.Done;
+import io.roam.proto.JobInfo;
+import io.roam.proto.JobRef;
+import io.roam.proto.JobSpec;
+import io.roam.proto.JobState;
+import io.roam.proto.KillJobRequest;
+import io.roam.proto.ListCheckpointsRequest;
+import io.roam.proto.ListJobsRequest;
+import io.roam.proto.ListNodesRequest;
+import io.roam.proto.LocalRequest;
+import io.roam.proto.NodeRef;
+import io.roam.proto.RestoreJobRequest;
+import io.roam.proto.SleepWakeReply;
+import io.roam.proto.SubmitRequest;
+import io.roam.proto.WaitJobRequest;
+import java.io.IOException;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Serves the CLI's requests: most go to the coordinator on behalf of the authenticated caller; logs are read here. */
+public final class LocalCommands implements LocalServer.Handler {
+    private static final Logger log = LoggerFactory.getLogger(LocalCommands.class);
+    private static final Duration SHORT = Duration.ofSeconds(30);
+    private static final Duration LONG = Duration.ofMinutes(30);   // dumps and restores of multi-GB jobs
+    private static final int TIMEOUT_EXIT = 124;
+
+    private final CoordinatorLink coordinator;
+    private final RoamHome home;
+    private final String node;
+
+    public LocalCommands(CoordinatorLink coordinator, RoamHome home, String node) {
+        this.coordinator = coordinator;
+        this.home = home;
+        this.node = node;
+    }
+
+    @Override
+    public void handle(Caller caller, LocalRequest req, LocalServer.ReplyWriter out) throws IOException {
+        Done done;
+        try {
+            done = dispatch(caller, req, out);
+        } catch (StatusRuntimeException e) {
+            done = fail(CoordinatorLink.describe(e));
+        } catch (IllegalArgumentException e) {
+            done = Done.newBuilder().setExitCode(2).setError(e.getMessage()).build();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            done = fail("interrupted");
+        } catch (RuntimeException e) {
+            log.error("local request {} failed", req.getCmdCase(), e);
+            done = fail("internal error: " + e);
+        }
+        out.done(done);
+    }
+
+    private Done dispatch(Caller caller, LocalRequest req, LocalServer.ReplyWriter out) throws IOException, InterruptedException {
+        var c = coordinator;
+        return switch (req.getCmdCase()) {
+            case PING -> Done.newBuilder().addLines("agent " + node + " is up").build();
+            case RUN -> {
+                var r = req.getRun();
+                if (r.getArgvCount() == 0) throw new IllegalArgumentException("nothing to run: give a command after --");
+                if (!r.getName().isEmpty() && !JobId.isValid(r.getName())) JobId.of(r.getName());   // throws the explanation
+                JobSpec spec = JobSpec.newBuilder().addAllArgv(r.getArgvList()).setCwd(r.getCwd()).putAllEnv(r.getEnvMap())
+                        .setUid(caller.getUid()).setGid(caller.getGid()).addAllGroups(caller.getGroupsList())
+                        .setUser(caller.getUser()).setName(r.getName()).setNode(r.getNode()).build();
+                JobInfo job = c.stub(SHORT).submit(SubmitRequest.newBuilder().setCaller(caller).setSpec(spec).build());
+                yield Done.newBuilder().setId(job.getId()).addJobs(job).build();
+            }
+            case PS -> Done.newBuilder().addAllJobs(c.stub(SHORT).listJobs(
+                    ListJobsRequest.newBuilder().setCaller(caller).setAll(req.getPs().getAll()).build()).getJobsList()).build();
+            case LOGS -> logs(caller, req.getLogs(), out);
+            case KILL -> {
+                int sig = req.getKill().getSignal() == 0 ? 15 : req.getKill().getSignal();
+                JobInfo j = c.stub(SHORT).killJob(KillJobRequest.newBuilder().setCaller(caller).setJob(req.getKill().getJob()).setSignal(sig).build());
+                yield Done.newBuilder().setId(j.getId()).addJobs(j).build();
+            }
+            case WAIT -> waitFor(caller, req.getWait().getJob(), req.getWait().getTimeoutMs());
+            case CHECKPOINT -> {
+                out.progress("checkpointing " + req.getCheckpoint().getJob() + "…");
+                CheckpointInfo ck = c.stub(LONG).checkpointJob(CheckpointJobRequest.newBuilder().setCaller(caller)
+                        .setJob(req.getCheckpoint().getJob()).setLeaveRunning(req.getCheckpoint().getLeaveRunning()).build());
+                yield Done.newBuilder().setId(ck.getId()).addCheckpoints(ck).build();
+            }
+            case RESTORE -> {
+                JobInfo j = c.stub(LONG).restoreJob(RestoreJobRequest.newBuilder().setCaller(caller)
+                        .setCheckpoint(req.getRestore().getCheckpoint()).build());
+                yield Done.newBuilder().setId(j.getId()).addJobs(j).build();
+            }
+            case CHECKPOINTS -> Done.newBuilder().addAllCheckpoints(c.stub(SHORT).listCheckpoints(ListCheckpointsRequest.newBuilder()
+                    .setCaller(caller).setJob(req.getCheckpoints().getJob()).build()).getCheckpointsList()).build();
+            case SLEEP -> sleepWake(c.stub(LONG).sleepNode(nodeRef(caller, req.getSleep().getNode())));
+            case WAKE -> sleepWake(c.stub(LONG).wakeNode(nodeRef(caller, req.getWake().getNode())));
+            case CHECK -> {
+                CheckReport r = c.stub(SHORT).checkJob(JobRef.newBuilder().setCaller(caller).setJob(req.getCheck().getJob()).build());
+                yield Done.newBuilder().setExitCode(r.getMigratable() ? 0 : 1).setCheck(r).build();
+            }
+            case NODES -> Done.newBuilder().addAllNodes(c.stub(SHORT).listNodes(
+                    ListNodesRequest.newBuilder().setCaller(caller).build()).getNodesList()).build();
+            case REMOVE -> {
+                var ack = c.stub(SHORT).removeJob(JobRef.newBuilder().setCaller(caller).setJob(req.getRemove().getJob()).build());
+                yield ack.getOk() || ack.getError().isEmpty() ? Done.getDefaultInstance() : fail(ack.getError());
+            }
+            case CMD_NOT_SET -> throw new IllegalArgumentException("empty request");
+        };
+    }
+
+    private NodeRef nodeRef(Caller caller, String n) {
+        return NodeRef.newBuilder().setCaller(caller).setNode(n.isEmpty() ? node : n).build();
+    }
+
+    private static Done sleepWake(SleepWakeReply r) {
+        var b = Done.newBuilder().addAllLines(r.getLinesList());
+        if (r.getFailed() > 0) b.setExitCode(1).setError(r.getFailed() + " job(s) could not be handled: see above");
+        return b.build();
+    }
+
+    private Done waitFor(Caller caller, String job, long timeoutMs) {
+        long deadline = timeoutMs > 0 ? System.currentTimeMillis() + timeoutMs : Long.MAX_VALUE;
+        while (true) {
+            long slice = Math.min(30_000, Math.max(1, deadline - System.currentTimeMillis()));
+            JobInfo j = coordinator.stub(Duration.ofMillis(slice + 10_000))
+                    .waitJob(WaitJobRequest.newBuilder().setCaller(caller).setJob(job).setTimeoutMs(slice).build());
+            switch (j.getState()) {
+                case EXITED -> { return Done.newBuilder().setExitCode(j.getExitCode()).addJobs(j).build(); }
+                case FAILED, LOST -> { return fail("job " + job + " is " + j.getState().name().toLowerCase() + ": " + j.getReason()); }
+                default -> {
+                    if (System.currentTimeMillis() >= deadline) {
+                        return Done.newBuilder().setExitCode(TIMEOUT_EXIT)
+                                .setError("timed out waiting for job " + job + " (still " + j.getState().name().toLowerCase() + ")").build();
+                    }
+                }
+            }
+        }
+    }
+
+    private Done logs(Caller caller, io.roam.proto.LogsCmd cmd, LocalServer.ReplyWriter out) throws IOException, InterruptedException {
+        JobInfo j = coordinator.stub(SHORT).getJob(JobRef.newBuilder().setCaller(caller).setJob(cmd.getJob()).build());
+        var spool = home.spoolDir(JobId.of(j.getId()));
+        if (!java.nio.file.Files.isDirectory(spool)) {
+            throw Status.NOT_FOUND.withDescription("the output of job " + j.getId() + " is not on this machine").asRuntimeException();
+        }
+        boolean both = !cmd.getStdoutOnly() && !cmd.getStderrOnly();
+        long[] lastCheck = {0};
+        boolean[] ended = {j.getState() == JobState.EXITED || j.getState() == JobState.FAILED || j.getState() == JobState.LOST};
+        java.util.function.BooleanSupplier isEnded = () -> {
+            if (ended[0]) return true;
+            long now = System.currentTimeMillis();
+            if (now - lastCheck[0] < 500) return false;
+            lastCheck[0] = now;
+            JobInfo cur = coordinator.stub(SHORT).getJob(JobRef.newBuilder().setCaller(caller).setJob(cmd.getJob()).build());
+            ended[0] = cur.getState() == JobState.EXITED || cur.getState() == JobState.FAILED || cur.getState() == JobState.LOST;
+            return ended[0];
+        };
+        LogStreamer.stream(spool, both || cmd.getStdoutOnly(), both || cmd.getStderrOnly(), cmd.getFollow() ? isEnded : null, out);
+        return Done.getDefaultInstance();
+    }
+
+    private static Done fail(String error) {
+        return Done.newBuilder().setExitCode(1).setError(error).build();
+    }
+}
