@@ -18,6 +18,16 @@ import picocli.CommandLine.Option;
 /** {@code roam coordinator}: runs a coordinator in the foreground (roam up runs it under roam-supervise). */
 @Command(name = "coordinator", description = "Run a roam coordinator in the foreground (normally started by `roam up`).")
 public final class CoordinatorCommand implements Callable<Integer> {
+    static {
+        // slf4j-simple: log to stdout, with times, and keep ZooKeeper's and Curator's chatter to warnings. Runs before the
+        // first logger is created (the field below); explicit -D settings win.
+        defaultProperty("org.slf4j.simpleLogger.logFile", "System.out");
+        defaultProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        defaultProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd HH:mm:ss.SSS");
+        defaultProperty("org.slf4j.simpleLogger.log.org.apache.zookeeper", "warn");
+        defaultProperty("org.slf4j.simpleLogger.log.org.apache.curator", "warn");
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorCommand.class);
 
     @Option(names = "--state-dir", description = "roam home (default: $ROAM_HOME or /var/lib/roam)")
@@ -67,6 +77,10 @@ public final class CoordinatorCommand implements Callable<Integer> {
         } catch (IOException e) {
             LOG.warn("cannot delete {}: {}", addrFile, e.toString());
         }
+    }
+
+    private static void defaultProperty(String key, String value) {
+        if (System.getProperty(key) == null) System.setProperty(key, value);
     }
 
     static void writeAtomically(Path file, String content) {

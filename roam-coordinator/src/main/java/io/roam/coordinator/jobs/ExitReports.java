@@ -91,7 +91,7 @@ public final class ExitReports {
         }
         for (JobInfo h : held) {
             Optional<Versioned<JobInfo>> v = JobId.isValid(h.getId()) ? store.get(JobId.of(h.getId())) : Optional.empty();
-            if (v.isEmpty() || !v.get().value().getNode().equals(node.value()) || !v.get().value().getState().equals(JobState.RUNNING)) {
+            if (v.isEmpty() || !v.get().value().getNode().equals(node.value()) || !JobRecords.toCore(v.get().value().getState()).live()) {
                 LOG.warn("node {} holds job {}, which the records do not place there", node, h.getId());
             }
         }

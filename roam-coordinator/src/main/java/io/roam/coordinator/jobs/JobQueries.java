@@ -8,6 +8,7 @@ import io.roam.proto.Caller;
 import io.roam.proto.JobInfo;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /** ListJobs, GetJob, WaitJob: read-only views of the records, limited to the caller's jobs (root: all). */
 public final class JobQueries {
@@ -46,9 +47,9 @@ public final class JobQueries {
 
     /**
      * Blocks until the job is terminal or {@code timeout} (at most {@link #MAX_WAIT}; zero or negative: the maximum) has
-     * passed, then answers the current record.
+     * passed, or {@code cancelled} says the caller went away, then answers the current record.
      */
-    public Answer<JobInfo> await(Caller caller, String job, Duration timeout) {
+    public Answer<JobInfo> await(Caller caller, String job, Duration timeout, BooleanSupplier cancelled) {
         Duration limit = timeout.isZero() || timeout.isNegative() || timeout.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : timeout;
         long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
@@ -56,7 +57,7 @@ public final class JobQueries {
             Answer<JobInfo> current = get(caller, job);
             if (!(current instanceof Answer.Ok<JobInfo>(JobInfo j))) return current;
             long left = deadline - System.nanoTime();
-            if (JobRecords.toCore(j.getState()).terminal() || left <= 0 || Thread.currentThread().isInterrupted()) return current;
+            if (JobRecords.toCore(j.getState()).terminal() || left <= 0 || cancelled.getAsBoolean()) return current;
             notifier.awaitChange(seen, Duration.ofNanos(Math.min(left, RELOAD.toNanos())));
         }
     }

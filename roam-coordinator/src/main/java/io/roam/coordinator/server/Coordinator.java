@@ -175,8 +175,10 @@ public final class Coordinator implements AutoCloseable {
 
     private static void awaitLeadership(LeaderLatch latch) {
         try {
-            while (!latch.await(30, TimeUnit.SECONDS)) {
-                LOG.info("standing by: another coordinator leads ({})", latch.getLeader().getId());
+            long wait = 2;
+            while (!latch.await(wait, TimeUnit.SECONDS)) {
+                LOG.info("standing by: another coordinator leads ({}); serving once it stops", latch.getLeader().getId());
+                wait = 30;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

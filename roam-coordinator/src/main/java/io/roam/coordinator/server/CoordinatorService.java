@@ -15,10 +15,35 @@ import io.roam.coordinator.jobs.JobSubmission;
 import io.roam.coordinator.membership.Membership;
 import io.roam.coordinator.store.StoreException;
 import io.roam.core.NodeId;
-import io.roam.proto.*;
+import io.roam.proto.Ack;
+import io.roam.proto.CheckReport;
+import io.roam.proto.CheckpointInfo;
+import io.roam.proto.CheckpointJobRequest;
+import io.roam.proto.CoordinatorGrpc;
+import io.roam.proto.JobExitReport;
+import io.roam.proto.JobInfo;
+import io.roam.proto.JobRef;
+import io.roam.proto.KillJobRequest;
+import io.roam.proto.ListCheckpointsReply;
+import io.roam.proto.ListCheckpointsRequest;
+import io.roam.proto.ListJobsReply;
+import io.roam.proto.ListJobsRequest;
+import io.roam.proto.ListNodesReply;
+import io.roam.proto.ListNodesRequest;
+import io.roam.proto.NodeInfo;
+import io.roam.proto.NodeRef;
+import io.roam.proto.NodeReport;
+import io.roam.proto.NodeReportAck;
+import io.roam.proto.RegisterNodeReply;
+import io.roam.proto.RegisterNodeRequest;
+import io.roam.proto.RestoreJobRequest;
+import io.roam.proto.SleepWakeReply;
+import io.roam.proto.SubmitRequest;
+import io.roam.proto.WaitJobRequest;
 import io.roam.rpc.CallerIds;
 import io.roam.rpc.HostPort;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -91,7 +116,8 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
                 Duration left = Duration.ofMillis(Math.max(1, d.timeRemaining(TimeUnit.MILLISECONDS) - 200));
                 if (timeout.isZero() || left.compareTo(timeout) < 0) timeout = left;
             }
-            return ops.queries().await(req.getCaller(), req.getJob(), timeout);
+            Context call = Context.current();
+            return ops.queries().await(req.getCaller(), req.getJob(), timeout, call::isCancelled);
         });
     }
 
@@ -113,8 +139,8 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
 
     @Override public void listCheckpoints(ListCheckpointsRequest req, StreamObserver<ListCheckpointsReply> out) {
         answer(out, req.hasCaller(), () -> switch (ops.checkpoints().list(req.getCaller(), req.getJob())) {
-            case Answer.Ok<java.util.List<CheckpointInfo>>(var list) -> Answer.ok(ListCheckpointsReply.newBuilder().addAllCheckpoints(list).build());
-            case Answer.Refused<java.util.List<CheckpointInfo>> r -> r.as();
+            case Answer.Ok<List<CheckpointInfo>>(var list) -> Answer.ok(ListCheckpointsReply.newBuilder().addAllCheckpoints(list).build());
+            case Answer.Refused<List<CheckpointInfo>> r -> r.as();
         });
     }
 

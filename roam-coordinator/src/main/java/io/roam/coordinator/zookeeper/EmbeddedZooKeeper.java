@@ -42,6 +42,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
             p.setProperty("autopurge.snapRetainCount", "3");
             p.setProperty("autopurge.purgeInterval", "1");
             p.setProperty("4lw.commands.whitelist", "");
+            p.setProperty("maxCnxns", "1000");
             ZooKeeperServerEmbedded zk = ZooKeeperServerEmbedded.builder()
                     .baseDir(dir).configuration(p).exitHandler(ExitHandler.LOG_ONLY).build();
             zk.start(START_TIMEOUT_MS);
