@@ -1,13 +1,35 @@
 package io.roam.coordinator;
 
+import io.roam.coordinator.server.Coordinator;
+import io.roam.core.RoamHome;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code roam coordinator}: runs a coordinator in the foreground (roam up runs it under roam-supervise). */
 @Command(name = "coordinator", description = "Run a roam coordinator in the foreground (normally started by `roam up`).")
 public final class CoordinatorCommand implements Callable<Integer> {
+    static {
+        // slf4j-simple: log to stdout, with times, and keep ZooKeeper's and Curator's chatter to warnings. Runs before the
+        // first logger is created (the field below); explicit -D settings win.
+        defaultProperty("org.slf4j.simpleLogger.logFile", "System.out");
+        defaultProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        defaultProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd HH:mm:ss.SSS");
+        defaultProperty("org.slf4j.simpleLogger.log.org.apache.zookeeper", "warn");
+        defaultProperty("org.slf4j.simpleLogger.log.org.apache.curator", "warn");
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(CoordinatorCommand.class);
+
     @Option(names = "--state-dir", description = "roam home (default: $ROAM_HOME or /var/lib/roam)")
     Path stateDir;
 
@@ -19,6 +41,56 @@ public final class CoordinatorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new UnsupportedOperationException("coordinator: not yet implemented");
+        RoamHome home = stateDir == null ? RoamHome.fromEnvironment() : new RoamHome(stateDir.toAbsolutePath().normalize());
+        Coordinator coordinator;
+        try {
+            coordinator = Coordinator.start(new Coordinator.Config(home, listen, Optional.ofNullable(zookeeper)));
+        } catch (RuntimeException e) {
+            LOG.error("coordinator failed to start: {}", e.getMessage());
+            LOG.debug("start failure", e);
+            return 1;
+        }
+        Path addrFile = home.coordinatorAddressFile();
+        Thread hook = new Thread(() -> stop(coordinator, addrFile), "roam-coordinator-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        writeAtomically(addrFile, coordinator.address() + "\n");
+        LOG.info("coordinator ready at {} (cluster {}, state in {})", coordinator.address(), coordinator.clusterId(), home.root());
+        try {
+            boolean lost = coordinator.awaitTermination();
+            if (lost) {
+                stop(coordinator, addrFile);
+                return 1;
+            }
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop(coordinator, addrFile);
+            return 1;
+        }
+    }
+
+    private static void stop(Coordinator coordinator, Path addrFile) {
+        LOG.info("coordinator stopping");
+        coordinator.close();
+        try {
+            Files.deleteIfExists(addrFile);
+        } catch (IOException e) {
+            LOG.warn("cannot delete {}: {}", addrFile, e.toString());
+        }
+    }
+
+    private static void defaultProperty(String key, String value) {
+        if (System.getProperty(key) == null) System.setProperty(key, value);
+    }
+
+    static void writeAtomically(Path file, String content) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+            Files.writeString(tmp, content, StandardCharsets.US_ASCII);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
     }
 }

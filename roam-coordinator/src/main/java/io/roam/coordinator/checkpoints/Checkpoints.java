@@ -1,0 +1,175 @@
+package io.roam.coordinator.checkpoints;
+
+import io.roam.coordinator.agents.AgentClients;
+import io.roam.coordinator.agents.AgentReply;
+import io.roam.coordinator.jobs.Access;
+import io.roam.coordinator.jobs.Answer;
+import io.roam.coordinator.jobs.ExitReports;
+import io.roam.coordinator.jobs.JobLookup;
+import io.roam.coordinator.jobs.JobRecords;
+import io.roam.coordinator.jobs.JobTransitions;
+import io.roam.coordinator.jobs.TransitionOutcome;
+import io.roam.coordinator.store.Versioned;
+import io.roam.coordinator.store.ZkJobStore;
+import io.roam.core.CheckpointId;
+import io.roam.core.JobEvent;
+import io.roam.core.JobId;
+import io.roam.core.JobStateMachine;
+import io.roam.core.NodeId;
+import io.roam.core.Transition;
+import io.roam.proto.AgentRestoreReply;
+import io.roam.proto.AgentRestoreRequest;
+import io.roam.proto.Caller;
+import io.roam.proto.CheckpointInfo;
+import io.roam.proto.DeleteImageRequest;
+import io.roam.proto.DumpJobReply;
+import io.roam.proto.DumpJobRequest;
+import io.roam.proto.JobInfo;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** CheckpointJob, RestoreJob, ListCheckpoints, and the deletion of a removed job's images. */
+public final class Checkpoints {
+    private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
+    /** A dump or restore copies the whole memory of the job: seconds per GB. */
+    static final Duration CRIU_DEADLINE = Duration.ofMinutes(10);
+    static final Duration DELETE_DEADLINE = Duration.ofSeconds(30);
+
+    private final ZkJobStore store;
+    private final JobLookup lookup;
+    private final JobTransitions transitions;
+    private final ExitReports exits;
+    private final AgentClients agents;
+    private final String clusterId;
+    private final LongSupplier clock;
+
+    public Checkpoints(ZkJobStore store, JobLookup lookup, JobTransitions transitions, ExitReports exits, AgentClients agents,
+                       String clusterId, LongSupplier clock) {
+        this.store = store;
+        this.lookup = lookup;
+        this.transitions = transitions;
+        this.exits = exits;
+        this.agents = agents;
+        this.clusterId = clusterId;
+        this.clock = clock;
+    }
+
+    public Answer<CheckpointInfo> checkpoint(Caller caller, String job, boolean leaveRunning, boolean sleep) {
+        Answer<Versioned<JobInfo>> found = lookup.find(caller, job);
+        if (!(found instanceof Answer.Ok<Versioned<JobInfo>>(Versioned<JobInfo> v))) return ((Answer.Refused<Versioned<JobInfo>>) found).as();
+        JobId id = JobId.of(job);
+        // Ask the state machine first, so that a refused request does not use up a sequence number.
+        if (JobStateMachine.apply(JobRecords.toRecord(v.value()), new JobEvent.CheckpointStarted(CheckpointId.of(id, 0), leaveRunning),
+                clock.getAsLong()) instanceof Transition.Refused r) {
+            return Answer.refused(Answer.Kind.PRECONDITION, r.reason());
+        }
+        CheckpointId cid = CheckpointId.of(id, store.nextCheckpointSequence(id));
+        JobInfo dumping;
+        switch (transitions.apply(id, new JobEvent.CheckpointStarted(cid, leaveRunning))) {
+            case TransitionOutcome.Applied a -> dumping = a.job();
+            case TransitionOutcome.Rejected r -> { return Answer.refused(Answer.Kind.PRECONDITION, r.reason()); }
+            case TransitionOutcome.Missing m -> { return Answer.refused(Answer.Kind.NOT_FOUND, "no such job: " + id); }
+        }
+        NodeId node = NodeId.of(dumping.getNode());
+        DumpJobRequest req = DumpJobRequest.newBuilder().setJob(dumping).setCheckpointId(cid.value())
+                .setLeaveRunning(leaveRunning).setClusterId(clusterId).build();
+        AgentReply<DumpJobReply> reply = agents.call(node, CRIU_DEADLINE, a -> a.dumpJob(req));
+        try {
+            if (reply instanceof AgentReply.Answered<DumpJobReply>(DumpJobReply d) && d.getOk()) {
+                CheckpointInfo info = complete(d.getCheckpoint(), cid, dumping, leaveRunning, sleep);
+                store.putCheckpoint(info);
+                return switch (transitions.apply(id, new JobEvent.CheckpointCompleted(cid, leaveRunning, sleep))) {
+                    case TransitionOutcome.Applied a -> Answer.ok(info);
+                    case TransitionOutcome.Rejected r -> Answer.refused(Answer.Kind.PRECONDITION, "checkpoint " + cid + " was written, but " + r.reason());
+                    case TransitionOutcome.Missing m -> Answer.refused(Answer.Kind.NOT_FOUND, "job " + id + " was removed during its checkpoint");
+                };
+            }
+            String why = switch (reply) {
+                case AgentReply.Answered<DumpJobReply>(DumpJobReply d) -> JobLookup.firstLine(d.getError());
+                case AgentReply.Unreachable<DumpJobReply>(String u) -> u;
+            };
+            // A failed dump resumes the process (CRIU unfreezes it); if it died, its agent reports the exit.
+            transitions.apply(id, new JobEvent.CheckpointFailed(why, true));
+            LOG.info("job {}: checkpoint {} failed: {}", id, cid, why);
+            return Answer.refused(Answer.Kind.PRECONDITION, "could not checkpoint job " + id + ": " + why);
+        } finally {
+            exits.settle(id);
+        }
+    }
+
+    public Answer<JobInfo> restore(Caller caller, String checkpoint) {
+        CheckpointId cid;
+        try {
+            cid = CheckpointId.parse(checkpoint);
+        } catch (IllegalArgumentException e) {
+            return Answer.refused(Answer.Kind.INVALID, "invalid checkpoint id '" + JobLookup.shorten(checkpoint) + "': expected JOB.N, as printed by roam checkpoint");
+        }
+        Optional<CheckpointInfo> ckpt = store.checkpoint(cid);
+        if (ckpt.isEmpty() || !Access.mayActOn(caller, ckpt.get().getUid())) {
+            return Answer.refused(Answer.Kind.NOT_FOUND, "no such checkpoint: " + cid);
+        }
+        JobId id = cid.job();
+        if (lookup.find(caller, id.value()) instanceof Answer.Refused<Versioned<JobInfo>> r) return r.as();
+        NodeId node = NodeId.of(ckpt.get().getNode());
+        JobInfo restoring;
+        switch (transitions.apply(id, new JobEvent.RestoreStarted(cid, node))) {
+            case TransitionOutcome.Applied a -> restoring = a.job();
+            case TransitionOutcome.Rejected r -> { return Answer.refused(Answer.Kind.PRECONDITION, r.reason()); }
+            case TransitionOutcome.Missing m -> { return Answer.refused(Answer.Kind.NOT_FOUND, "no such job: " + id); }
+        }
+        AgentRestoreRequest req = AgentRestoreRequest.newBuilder().setJob(restoring).setCheckpoint(ckpt.get()).setClusterId(clusterId).build();
+        AgentReply<AgentRestoreReply> reply = agents.call(node, CRIU_DEADLINE, a -> a.restoreJob(req));
+        try {
+            if (reply instanceof AgentReply.Answered<AgentRestoreReply>(AgentRestoreReply d) && d.getOk()) {
+                return switch (transitions.apply(id, new JobEvent.Restored(node, d.getHostPid(), d.getHostPidStart()))) {
+                    case TransitionOutcome.Applied a -> Answer.ok(a.job());
+                    case TransitionOutcome.Rejected r -> Answer.refused(Answer.Kind.PRECONDITION, r.reason());
+                    case TransitionOutcome.Missing m -> Answer.refused(Answer.Kind.NOT_FOUND, "job " + id + " was removed during its restore");
+                };
+            }
+            String why = switch (reply) {
+                case AgentReply.Answered<AgentRestoreReply>(AgentRestoreReply d) -> JobLookup.firstLine(d.getError());
+                case AgentReply.Unreachable<AgentRestoreReply>(String u) -> u;
+            };
+            transitions.apply(id, new JobEvent.RestoreFailed(why));
+            LOG.info("job {}: restore from {} failed: {}", id, cid, why);
+            return Answer.refused(Answer.Kind.PRECONDITION, "could not restore " + cid + ": " + why);
+        } finally {
+            exits.settle(id);
+        }
+    }
+
+    /** The caller's checkpoints (root: all), of one job when {@code job} is not empty. */
+    public Answer<List<CheckpointInfo>> list(Caller caller, String job) {
+        if (!job.isEmpty() && !JobId.isValid(job)) {
+            return Answer.refused(Answer.Kind.INVALID, "invalid job name '" + JobLookup.shorten(job) + "'");
+        }
+        Optional<JobId> filter = job.isEmpty() ? Optional.empty() : Optional.of(JobId.of(job));
+        return Answer.ok(store.checkpoints(filter).stream().filter(c -> Access.mayActOn(caller, c.getUid())).toList());
+    }
+
+    /** The DeleteJobData side effect of a removal: every checkpoint of the job, its image on its node, and its record. */
+    public void deleteAll(JobInfo removed) {
+        JobId id = JobId.of(removed.getId());
+        for (CheckpointInfo c : store.checkpoints(Optional.of(id))) {
+            DeleteImageRequest req = DeleteImageRequest.newBuilder().setCheckpoint(c.getId()).build();
+            if (agents.call(NodeId.of(c.getNode()), DELETE_DEADLINE, a -> a.deleteImage(req)) instanceof AgentReply.Unreachable<?>(String why)) {
+                LOG.warn("checkpoint {}: image on {} not deleted: {}", c.getId(), c.getNode(), why);
+            }
+            store.deleteCheckpoint(CheckpointId.parse(c.getId()));
+        }
+        store.deleteCheckpointSequence(id);
+    }
+
+    private CheckpointInfo complete(CheckpointInfo fromAgent, CheckpointId cid, JobInfo job, boolean leaveRunning, boolean sleep) {
+        CheckpointInfo.Builder b = fromAgent.toBuilder().setId(cid.value()).setJob(job.getId()).setUid(job.getSpec().getUid())
+                .setLeaveRunning(leaveRunning).setSleep(sleep);
+        if (b.getNode().isEmpty()) b.setNode(job.getNode());
+        if (b.getCreatedMs() == 0) b.setCreatedMs(clock.getAsLong());
+        return b.build();
+    }
+}

@@ -1,0 +1,105 @@
+package io.roam.coordinator.jobs;
+
+import io.roam.coordinator.store.Versioned;
+import io.roam.coordinator.store.ZkJobStore;
+import io.roam.core.JobEvent;
+import io.roam.core.JobId;
+import io.roam.core.NodeId;
+import io.roam.proto.Ack;
+import io.roam.proto.JobExitReport;
+import io.roam.proto.JobInfo;
+import io.roam.proto.JobState;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What agents tell about processes: exits (ReportJobExit) and, on registration, which jobs they still hold. An exit
+ * reported while the coordinator is itself changing the job (starting, checkpointing, restoring it) is held back and
+ * applied when that operation has settled ({@link #settle}), so that it is neither lost nor misread.
+ */
+public final class ExitReports {
+    private static final Logger LOG = LoggerFactory.getLogger(ExitReports.class);
+    private static final Set<JobState> IN_FLIGHT = Set.of(JobState.PENDING, JobState.CHECKPOINTING, JobState.RESTORING);
+    private final ZkJobStore store;
+    private final JobTransitions transitions;
+    private final ConcurrentHashMap<JobId, JobExitReport> deferred = new ConcurrentHashMap<>();
+
+    public ExitReports(ZkJobStore store, JobTransitions transitions) {
+        this.store = store;
+        this.transitions = transitions;
+    }
+
+    public Ack report(JobExitReport r) {
+        if (!JobId.isValid(r.getJob())) return nack("invalid job name '" + JobLookup.shorten(r.getJob()) + "'");
+        JobId id = JobId.of(r.getJob());
+        Optional<Versioned<JobInfo>> v = store.get(id);
+        if (v.isEmpty()) return nack("no such job: " + id);
+        JobInfo job = v.get().value();
+        if (!r.getNode().isEmpty() && !job.getNode().isEmpty() && !r.getNode().equals(job.getNode())) {
+            return nack("job " + id + " is on " + job.getNode() + ", not on " + r.getNode() + ": stale exit report ignored");
+        }
+        if (r.getHostPid() != 0 && job.getHostPid() != 0 && r.getHostPid() != job.getHostPid()) {
+            return nack("job " + id + " runs as pid " + job.getHostPid() + ", not " + r.getHostPid() + ": stale exit report ignored");
+        }
+        if (IN_FLIGHT.contains(job.getState())) {
+            deferred.put(id, r);
+            LOG.info("job {}: exit reported while {}: applied once that settles", id, job.getState());
+            // The operation may have settled between our read and the put: then nobody else will pick it up.
+            if (store.get(id).map(x -> !IN_FLIGHT.contains(x.value().getState())).orElse(true)) settle(id);
+            return Ack.newBuilder().setOk(true).build();
+        }
+        JobEvent event = r.getReason().isEmpty() ? new JobEvent.Exited(r.getExitCode()) : new JobEvent.Lost(r.getReason());
+        return switch (transitions.apply(id, event)) {
+            case TransitionOutcome.Applied a -> Ack.newBuilder().setOk(true).build();
+            case TransitionOutcome.Rejected rj -> nack(rj.reason());
+            case TransitionOutcome.Missing m -> nack("no such job: " + id);
+        };
+    }
+
+    /** Applies an exit held back while {@code job} was in flight (a no-op when there is none). */
+    public void settle(JobId job) {
+        JobExitReport r = deferred.remove(job);
+        if (r != null) {
+            Ack a = report(r);
+            if (!a.getOk()) LOG.info("job {}: held-back exit report dropped: {}", job, a.getError());
+        }
+    }
+
+    /**
+     * Re-adoption after an agent (re)registers: every job recorded as RUNNING on {@code node} that the agent does not
+     * hold any more, and whose exit it did not report, is lost. Returns how many.
+     */
+    public int reconcile(NodeId node, List<JobInfo> held) {
+        Set<String> holds = held.stream().map(JobInfo::getId).collect(Collectors.toSet());
+        int lost = 0;
+        for (JobInfo j : store.list()) {
+            if (j.getState() != JobState.RUNNING || !j.getNode().equals(node.value()) || holds.contains(j.getId())) continue;
+            JobId id = JobId.of(j.getId());
+            if (deferred.containsKey(id)) {
+                settle(id);
+                continue;
+            }
+            if (transitions.apply(id, new JobEvent.Lost("the agent on " + node + " no longer has the process"))
+                    instanceof TransitionOutcome.Applied) {
+                lost++;
+            }
+        }
+        for (JobInfo h : held) {
+            Optional<Versioned<JobInfo>> v = JobId.isValid(h.getId()) ? store.get(JobId.of(h.getId())) : Optional.empty();
+            if (v.isEmpty() || !v.get().value().getNode().equals(node.value()) || !JobRecords.toCore(v.get().value().getState()).live()) {
+                LOG.warn("node {} holds job {}, which the records do not place there", node, h.getId());
+            }
+        }
+        return lost;
+    }
+
+    private static Ack nack(String why) {
+        LOG.info("exit report refused: {}", why);
+        return Ack.newBuilder().setOk(false).setError(why).build();
+    }
+}

@@ -1,0 +1,101 @@
+package io.roam.coordinator.jobs;
+
+import io.roam.coordinator.store.StoreException;
+import io.roam.coordinator.store.Versioned;
+import io.roam.coordinator.store.ZkJobStore;
+import io.roam.core.JobEvent;
+import io.roam.core.JobId;
+import io.roam.core.JobStateMachine;
+import io.roam.core.SideEffect;
+import io.roam.core.Transition;
+import io.roam.proto.JobInfo;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only writer of job state: load the record → {@link JobStateMachine#apply} → compare-and-set write (reload and
+ * re-apply on a version conflict) → side effects, which run only after the store committed.
+ */
+public final class JobTransitions {
+    private static final Logger LOG = LoggerFactory.getLogger(JobTransitions.class);
+    private static final int MAX_ATTEMPTS = 100;
+
+    private final ZkJobStore store;
+    private final JobNotifier notifier;
+    private final LongSupplier clock;
+    private volatile Consumer<JobInfo> deleteJobData = job -> {};
+
+    public JobTransitions(ZkJobStore store, JobNotifier notifier, LongSupplier clock) {
+        this.store = store;
+        this.notifier = notifier;
+        this.clock = clock;
+    }
+
+    /** What runs for the DeleteJobData side effect of a removal (given the removed record). */
+    public void onDeleteJobData(Consumer<JobInfo> action) { this.deleteJobData = action; }
+
+    public TransitionOutcome apply(JobId id, JobEvent event) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Optional<Versioned<JobInfo>> loaded = store.get(id);
+            if (loaded.isEmpty()) return new TransitionOutcome.Missing(id);
+            JobInfo current = loaded.get().value();
+            int version = loaded.get().version();
+            Transition t = JobStateMachine.apply(JobRecords.toRecord(current), event, clock.getAsLong());
+            switch (t) {
+                case Transition.Refused r -> {
+                    LOG.debug("job {}: {} refused: {}", id, event, r.reason());
+                    return new TransitionOutcome.Rejected(r.reason(), current);
+                }
+                case Transition.Accepted a -> {
+                    JobInfo next;
+                    boolean committed;
+                    if (event instanceof JobEvent.Removed) {
+                        next = current;
+                        committed = store.delete(id, version);
+                    } else {
+                        next = JobRecords.merge(current, a.record()).toBuilder().setVersion(version + 1L).build();
+                        committed = store.replace(next, version);
+                    }
+                    if (!committed) continue;
+                    LOG.info("job {}: {} -> {} on {}", id, current.getState(),
+                            event instanceof JobEvent.Removed ? "removed" : next.getState(), describe(event));
+                    a.effects().forEach(e -> run(e, next));
+                    return new TransitionOutcome.Applied(next);
+                }
+            }
+        }
+        throw new StoreException("job " + id + ": gave up after " + MAX_ATTEMPTS + " conflicting writes");
+    }
+
+    private void run(SideEffect effect, JobInfo job) {
+        switch (effect) {
+            case SideEffect.NotifyWaiters n -> notifier.changed(n.job());
+            case SideEffect.DeleteJobData d -> {
+                try {
+                    deleteJobData.accept(job);
+                } catch (RuntimeException e) {
+                    LOG.warn("job {}: could not delete its data: {}", d.job(), e.toString());
+                }
+            }
+        }
+    }
+
+    private static String describe(JobEvent e) {
+        return switch (e) {
+            case JobEvent.Started s -> "Started(pid " + s.hostPid() + " on " + s.node() + ")";
+            case JobEvent.StartFailed f -> "StartFailed(" + f.reason() + ")";
+            case JobEvent.CheckpointStarted c -> "CheckpointStarted(" + c.checkpoint() + ")";
+            case JobEvent.CheckpointCompleted c -> "CheckpointCompleted(" + c.checkpoint() + (c.sleep() ? ", sleep" : "") + ")";
+            case JobEvent.CheckpointFailed f -> "CheckpointFailed(" + f.reason() + ")";
+            case JobEvent.RestoreStarted r -> "RestoreStarted(" + r.checkpoint() + " on " + r.node() + ")";
+            case JobEvent.Restored r -> "Restored(pid " + r.hostPid() + " on " + r.node() + ")";
+            case JobEvent.RestoreFailed f -> "RestoreFailed(" + f.reason() + ")";
+            case JobEvent.Exited x -> "Exited(" + x.exitCode() + ")";
+            case JobEvent.Lost l -> "Lost(" + l.reason() + ")";
+            case JobEvent.Removed r -> "Removed";
+        };
+    }
+}

@@ -1,0 +1,105 @@
+package io.roam.coordinator.membership;
+
+import io.roam.coordinator.placement.Candidate;
+import io.roam.coordinator.store.ZkNodeStore;
+import io.roam.core.JobId;
+import io.roam.core.NodeId;
+import io.roam.proto.JobStats;
+import io.roam.proto.NodeInfo;
+import io.roam.proto.NodeReport;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster's nodes: their registration (kept in memory and in {@code /roam/nodes}) and their latest report (memory
+ * only). A node is down when it has not reported for {@link #DOWN_AFTER}.
+ */
+public final class Membership {
+    public static final Duration DOWN_AFTER = Duration.ofSeconds(5);
+    public static final String UP = "up", DRAINING = "draining", DOWN = "down";
+    private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
+
+    /** A node's registration, when it was last heard from, its latest per-job stats, and jobs placed since. */
+    private record Entry(NodeInfo info, long lastSeenMs, Map<String, JobStats> jobs, int placedSinceReport) {}
+
+    private final ZkNodeStore store;
+    private final LongSupplier clock;
+    private final ConcurrentHashMap<NodeId, Entry> nodes = new ConcurrentHashMap<>();
+
+    public Membership(ZkNodeStore store, LongSupplier clock) {
+        this.store = store;
+        this.clock = clock;
+        // Nodes registered with an earlier coordinator: known (their address is), down until they report.
+        for (NodeInfo n : store.list()) nodes.put(NodeId.of(n.getId()), new Entry(n, Long.MIN_VALUE / 2, Map.of(), 0));
+    }
+
+    /** Records a node's (re-)registration; it counts as a report. */
+    public NodeInfo register(NodeInfo info) {
+        NodeId id = NodeId.of(info.getId());
+        long now = clock.getAsLong();
+        NodeInfo stored = info.toBuilder().setState(DRAINING.equals(info.getState()) ? DRAINING : UP).setLastReportMs(now).build();
+        store.put(stored);
+        nodes.put(id, new Entry(stored, now, Map.of(), 0));
+        LOG.info("node {} registered at {} ({} cores)", id, info.getAddress(), info.getLoad().getCores());
+        return stored;
+    }
+
+    /** Records a report; false when the node never registered. */
+    public boolean report(NodeReport r) {
+        NodeId id = NodeId.of(r.getNode());
+        long now = clock.getAsLong();
+        Entry after = nodes.computeIfPresent(id, (k, e) -> {
+            if (now - e.lastSeenMs() > DOWN_AFTER.toMillis()) LOG.info("node {} is up", id);
+            NodeInfo info = e.info().toBuilder().setLoad(r.getLoad()).setLastReportMs(now).build();
+            Map<String, JobStats> jobs = r.getJobsList().stream().collect(Collectors.toUnmodifiableMap(JobStats::getJob, s -> s, (a, b) -> b));
+            return new Entry(info, now, jobs, 0);
+        });
+        return after != null;
+    }
+
+    /** Counts a job placed on {@code node} until its next report shows it. */
+    public void placed(NodeId node) {
+        nodes.computeIfPresent(node, (k, e) -> new Entry(e.info(), e.lastSeenMs(), e.jobs(), e.placedSinceReport() + 1));
+    }
+
+    /** Every known node, with its state computed now (up, draining, down), ordered by id. */
+    public List<NodeInfo> nodes() {
+        return nodes.values().stream().map(this::view).sorted(Comparator.comparing(NodeInfo::getId)).toList();
+    }
+
+    public Optional<NodeInfo> node(NodeId id) { return Optional.ofNullable(nodes.get(id)).map(this::view); }
+
+    public Optional<String> address(NodeId id) { return Optional.ofNullable(nodes.get(id)).map(e -> e.info().getAddress()); }
+
+    public boolean isUp(NodeId id) { return node(id).map(n -> !DOWN.equals(n.getState())).orElse(false); }
+
+    /** The job's resident memory from its node's latest report (0 when unknown). */
+    public long rss(JobId job, String node) {
+        if (node.isEmpty()) return 0;
+        Entry e = nodes.get(NodeId.of(node));
+        JobStats s = e == null ? null : e.jobs().get(job.value());
+        return s == null ? 0 : s.getRssBytes();
+    }
+
+    /** Placement's view of every node. */
+    public List<Candidate> candidates() {
+        return nodes.values().stream().map(e -> {
+            NodeInfo v = view(e);
+            return new Candidate(NodeId.of(v.getId()), !DOWN.equals(v.getState()), DRAINING.equals(v.getState()),
+                    v.getLoad().getRunnable(), v.getLoad().getCores(), v.getLoad().getJobs() + e.placedSinceReport());
+        }).toList();
+    }
+
+    private NodeInfo view(Entry e) {
+        boolean down = clock.getAsLong() - e.lastSeenMs() > DOWN_AFTER.toMillis();
+        return down ? e.info().toBuilder().setState(DOWN).build() : e.info();
+    }
+}
