@@ -1,12 +1,14 @@
 package io.roam.cli.daemon;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** What /proc says about a process. A zombie (state Z) or a dead task (X) counts as gone. */
 final class ProcFs {
@@ -47,16 +49,23 @@ final class ProcFs {
         }
     }
 
-    /** The direct children of a single-threaded process {@code pid}. */
+    /** The direct children of {@code pid}, whichever of its threads forked them. */
     static List<Long> children(long pid) {
-        try {
-            String s = Files.readString(Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children")).strip();
-            if (s.isEmpty()) return List.of();
-            var out = new ArrayList<Long>();
-            for (String p : s.split("\\s+")) out.add(Long.parseLong(p));
-            return out;
-        } catch (IOException e) {
+        var out = new ArrayList<Long>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                String s;
+                try {
+                    s = Files.readString(task.resolve("children")).strip();
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                if (s.isEmpty()) continue;
+                for (String c : s.split("\\s+")) out.add(Long.parseLong(c));
+            }
+        } catch (IOException | UncheckedIOException e) {
             return List.of();
         }
+        return out;
     }
 }
