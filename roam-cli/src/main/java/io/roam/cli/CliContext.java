@@ -18,6 +18,9 @@ import java.util.OptionalInt;
 public record CliContext(RoamHome home, Path cwd, Map<String, String> env, PrintStream out, PrintStream err,
                          Clock clock, OptionalInt columns, int euid) {
 
+    /** The distribution's directory, exported by the bin/roam launcher (roam up finds the daemons' binaries there). */
+    public static final String DIST_ENV = "ROAM_DIST";
+
     /** The launcher passes the terminal width of an interactive stdout as {@code -Droam.columns=N}. */
     public static final String COLUMNS_PROPERTY = "roam.columns";
 

@@ -38,7 +38,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var run = RunCmd.newBuilder().addAllArgv(command).setCwd(ctx.cwd().toString()).putAllEnv(ctx.env());
+        var run = RunCmd.newBuilder().addAllArgv(command).setCwd(ctx.cwd().toString()).putAllEnv(ctx.env())
+                .removeEnv(CliContext.DIST_ENV); // set by bin/roam, not by the caller's shell
         if (name != null) run.setName(name.value());
         if (node != null) run.setNode(node.value());
         return new AgentCall(ctx, verbosity).send(LocalRequest.newBuilder().setRun(run).build(), AgentCall.QUICK, done -> {

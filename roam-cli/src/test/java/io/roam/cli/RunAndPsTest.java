@@ -32,7 +32,8 @@ class RunAndPsTest {
     @Test
     void runSendsArgvCwdAndTheWholeEnvironmentAndPrintsTheJobId() throws Exception {
         agent = ScriptedAgent.start(home.resolve("agent.sock"), (req, replies) -> replies.done(Done.newBuilder().setId("counter")));
-        var console = new TestConsole(home, Map.of("PATH", "/usr/bin", "FOO", "bar baz"), OptionalInt.empty(), 1000);
+        var console = new TestConsole(home, Map.of("PATH", "/usr/bin", "FOO", "bar baz", "ROAM_DIST", "/opt/roam"),
+                OptionalInt.empty(), 1000);
 
         int exit = console.roam("run", "--name", "counter", "--node", "n2", "--", "python3", "-u", "count.py", "--every", "1");
 
@@ -42,7 +43,8 @@ class RunAndPsTest {
         var run = agent.nextRequest().getRun();
         assertThat(run.getArgvList()).containsExactly("python3", "-u", "count.py", "--every", "1");
         assertThat(run.getCwd()).isEqualTo(home.toString());
-        assertThat(run.getEnvMap()).isEqualTo(Map.of("PATH", "/usr/bin", "FOO", "bar baz"));
+        assertThat(run.getEnvMap()).as("the launcher's ROAM_DIST is no part of the caller's environment")
+                .isEqualTo(Map.of("PATH", "/usr/bin", "FOO", "bar baz"));
         assertThat(run.getName()).isEqualTo("counter");
         assertThat(run.getNode()).isEqualTo("n2");
     }

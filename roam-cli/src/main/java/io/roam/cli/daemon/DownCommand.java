@@ -89,14 +89,17 @@ public final class DownCommand implements Callable<Integer> {
         Optional<Supervisor> supervisor = Supervisor.fromPidFile(d.pidFile(home));
         if (supervisor.isEmpty()) return Optional.empty();
         Supervisor s = supervisor.get();
-        Path marker = d.args().getFirst().equals("coordinator") ? home.coordinatorAddressFile() : home.agentSocket();
+        boolean coordinator = d.args().getFirst().equals("coordinator");
+        Path marker = coordinator ? home.coordinatorAddressFile() : home.agentSocket();
         Optional<Long> pid = s.daemon(d);
         if (pid.isPresent()) {
             if (!PosixSignals.send(pid.get(), PosixSignals.SIGTERM)) return Optional.empty();
         } else {
-            // no daemon child: the supervisor only keeps jobs alive, unless the daemon still serves under another shape
-            if (!Files.exists(marker)) return Optional.empty();
-            if (!s.signal(PosixSignals.SIGTERM)) return Optional.empty();
+            // no recognizable daemon child: the supervisor only keeps jobs alive, unless something still serves
+            // there (a daemon started in another shape); then the supervisor forwards SIGTERM to it
+            boolean serving = coordinator ? Readiness.coordinator(home).isPresent()
+                    : d.equals(Daemon.agent(home, UpCommand.LOCAL_NODE)) && Readiness.agent(home).isPresent();
+            if (!serving || !s.signal(PosixSignals.SIGTERM)) return Optional.empty();
         }
         if (verbosity.level() > 0) ctx.err().println("roam: sent SIGTERM to " + d.label() + pid.map(p -> " (pid " + p + ")").orElse(""));
         return Optional.of(new Stopping(d, s, pid, marker));

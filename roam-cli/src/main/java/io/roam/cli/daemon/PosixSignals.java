@@ -20,15 +20,16 @@ final class PosixSignals {
 
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle KILL;
-
-    static {
-        Linker linker = Linker.nativeLinker();
-        KILL = linker.downcallHandle(linker.defaultLookup().find("kill").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.captureCallState("errno"));
-    }
+    private static final MethodHandle KILL = killHandle();
 
     private PosixSignals() {}
+
+    @SuppressWarnings("restricted") // bin/roam runs the JVM with --enable-native-access=ALL-UNNAMED
+    private static MethodHandle killHandle() {
+        Linker linker = Linker.nativeLinker();
+        return linker.downcallHandle(linker.defaultLookup().find("kill").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.captureCallState("errno"));
+    }
 
     /** Sends {@code signal} to {@code pid}; false when there is no such process. */
     static boolean send(long pid, int signal) {

@@ -25,8 +25,6 @@ import picocli.CommandLine.Mixin;
         description = {"Start roam on this machine (as root): the coordinator and the agent, each under a supervisor.",
             "Safe to repeat: what already runs is left alone. Jobs that outlived 'roam down' are re-adopted."})
 public final class UpCommand implements Callable<Integer> {
-    /** The environment variable the bin/roam launcher sets to the distribution's directory. */
-    public static final String DIST_ENV = "ROAM_DIST";
     static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
     static final Duration LOCK_TIMEOUT = Duration.ofSeconds(60);
     static final NodeId LOCAL_NODE = NodeId.of("n1");
@@ -46,9 +44,9 @@ public final class UpCommand implements Callable<Integer> {
     public Integer call() {
         if (!ctx.isRoot()) return error("roam up must run as root (the agent runs jobs as their users and drives CRIU): run 'sudo roam up'");
         RoamHome home = state.home(ctx.home());
-        String dist = ctx.env().get(DIST_ENV);
+        String dist = ctx.env().get(CliContext.DIST_ENV);
         if (dist == null || dist.isBlank()) {
-            return error(DIST_ENV + " is not set: run roam through its launcher, bin/roam of the distribution");
+            return error(CliContext.DIST_ENV + " is not set: run roam through its launcher, bin/roam of the distribution");
         }
         Path supervise = Path.of(dist, "lib", "native", Supervisor.BINARY);
         if (!Files.isExecutable(supervise)) {

@@ -2,6 +2,7 @@ package io.roam.cli.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roam.cli.CliContext;
 import io.roam.cli.TestConsole;
 import io.roam.core.NodeId;
 import io.roam.core.RoamHome;
@@ -104,7 +105,7 @@ class DaemonPartsTest {
 
     @Test
     void upAndDownNeedRoot() {
-        var user = new TestConsole(dir, Map.of(UpCommand.DIST_ENV, "/opt/roam"), OptionalInt.empty(), 1000);
+        var user = new TestConsole(dir, Map.of(CliContext.DIST_ENV, "/opt/roam"), OptionalInt.empty(), 1000);
         assertThat(user.roam("up")).isEqualTo(1);
         assertThat(user.err()).isEqualTo("roam: error: roam up must run as root (the agent runs jobs as their users and "
                 + "drives CRIU): run 'sudo roam up'\n");

@@ -2,6 +2,7 @@ package io.roam.cli.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.roam.cli.CliContext;
 import io.roam.cli.TestConsole;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,7 +64,7 @@ class UpDownIT {
     }
 
     private TestConsole console() {
-        return new TestConsole(home, Map.of(UpCommand.DIST_ENV, dist.toString()), OptionalInt.empty(), 0);
+        return new TestConsole(home, Map.of(CliContext.DIST_ENV, dist.toString()), OptionalInt.empty(), 0);
     }
 
     @Test
