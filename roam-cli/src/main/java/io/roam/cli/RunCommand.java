@@ -1,0 +1,50 @@
+package io.roam.cli;
+
+import io.roam.cli.args.IdConverters;
+import io.roam.core.JobId;
+import io.roam.core.NodeId;
+import io.roam.proto.LocalRequest;
+import io.roam.proto.RunCmd;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code roam run [--name NAME] [--node NODE] -- CMD ARGS…}: starts a job; prints its id. */
+@Command(name = "run", mixinStandardHelpOptions = true, showEndOfOptionsDelimiterInUsageHelp = true,
+        description = {"Start CMD as a roam job in the background and print the job's id.",
+            "The job runs as you, in this directory, with this environment; stdin is /dev/null, and its output is "
+                + "kept for 'roam logs'. Options after CMD belong to CMD."})
+final class RunCommand implements Callable<Integer> {
+    private final CliContext ctx;
+
+    @Mixin
+    Verbosity verbosity;
+
+    @Option(names = "--name", paramLabel = "NAME", converter = IdConverters.Job.class,
+            description = "The job's id: letters, digits, '-' or '_' (default: a generated one such as j7kq2mx).")
+    JobId name;
+
+    @Option(names = "--node", paramLabel = "NODE", converter = IdConverters.Node.class,
+            description = "Run on this node (default: the node roam picks).")
+    NodeId node;
+
+    @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command to run and its arguments.")
+    List<String> command;
+
+    RunCommand(CliContext ctx) { this.ctx = ctx; }
+
+    @Override
+    public Integer call() {
+        var run = RunCmd.newBuilder().addAllArgv(command).setCwd(ctx.cwd().toString()).putAllEnv(ctx.env())
+                .removeEnv(CliContext.DIST_ENV); // set by bin/roam, not by the caller's shell
+        if (name != null) run.setName(name.value());
+        if (node != null) run.setNode(node.value());
+        return new AgentCall(ctx, verbosity).send(LocalRequest.newBuilder().setRun(run).build(), AgentCall.QUICK, done -> {
+            ctx.out().println(done.getId());
+            return done.getExitCode();
+        });
+    }
+}

@@ -1,0 +1,8 @@
+package io.roam.cli.daemon;
+
+/** How starting roam-supervise went. */
+sealed interface LaunchOutcome {
+    record Launched(Supervisor supervisor) implements LaunchOutcome {}
+
+    record LaunchFailed(String reason) implements LaunchOutcome {}
+}

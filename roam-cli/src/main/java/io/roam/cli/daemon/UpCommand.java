@@ -1,0 +1,110 @@
+package io.roam.cli.daemon;
+
+import io.roam.cli.CliContext;
+import io.roam.cli.Verbosity;
+import io.roam.cli.daemon.StartOutcome.AlreadyUp;
+import io.roam.cli.daemon.StartOutcome.Restarted;
+import io.roam.cli.daemon.StartOutcome.StartFailed;
+import io.roam.cli.daemon.StartOutcome.Started;
+import io.roam.core.NodeId;
+import io.roam.core.RoamHome;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code roam up}: starts this machine's coordinator and agent n1 under roam-supervise, or restarts what is missing,
+ * and waits until both serve. Idempotent.
+ */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Start roam on this machine (as root): the coordinator and the agent, each under a supervisor.",
+            "Safe to repeat: what already runs is left alone. Jobs that outlived 'roam down' are re-adopted."})
+public final class UpCommand implements Callable<Integer> {
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration LOCK_TIMEOUT = Duration.ofSeconds(60);
+    static final NodeId LOCAL_NODE = NodeId.of("n1");
+    private static final int LOG_LINES = 15;
+
+    private final CliContext ctx;
+
+    @Mixin
+    Verbosity verbosity;
+
+    @Mixin
+    StateDirOption state;
+
+    public UpCommand(CliContext ctx) { this.ctx = ctx; }
+
+    @Override
+    public Integer call() {
+        if (!ctx.isRoot()) return error("roam up must run as root (the agent runs jobs as their users and drives CRIU): run 'sudo roam up'");
+        RoamHome home = state.home(ctx.home());
+        String dist = ctx.env().get(CliContext.DIST_ENV);
+        if (dist == null || dist.isBlank()) {
+            return error(CliContext.DIST_ENV + " is not set: run roam through its launcher, bin/roam of the distribution");
+        }
+        Path supervise = Path.of(dist, "lib", "native", Supervisor.BINARY);
+        if (!Files.isExecutable(supervise)) {
+            return error(supervise + " is missing or not executable: rebuild the distribution (scripts/setup)");
+        }
+        createHome(home);
+        var starter = new DaemonStarter(new SuperviseLauncher(supervise, Path.of(dist, "bin", "roam"), home), READY_TIMEOUT);
+        try (HomeLock lock = HomeLock.acquire(home, LOCK_TIMEOUT).orElse(null)) {
+            if (lock == null) return error("another 'roam up' or 'roam down' has held " + home.runDir().resolve("up.lock")
+                    + " for " + LOCK_TIMEOUT.toSeconds() + " s: wait for it, or check for a stuck roam process");
+            StartOutcome coordinator = starter.ensureUp(Daemon.coordinator(home), () -> Readiness.coordinator(home),
+                    home.coordinatorAddressFile());
+            if (!report(coordinator)) return 1;
+            StartOutcome agent = starter.ensureUp(Daemon.agent(home, LOCAL_NODE), () -> Readiness.agent(home),
+                    home.agentSocket());
+            if (!report(agent)) return 1;
+            if (coordinator instanceof AlreadyUp && agent instanceof AlreadyUp) {
+                ctx.out().println("roam is already up");
+            } else {
+                ctx.out().println("roam is up (state in " + home.root() + ")");
+            }
+            return 0;
+        }
+    }
+
+    /** Prints what happened to one daemon; false when it failed. */
+    private boolean report(StartOutcome outcome) {
+        switch (outcome) {
+            case AlreadyUp(Daemon d, String detail) -> {
+                if (verbosity.level() > 0) ctx.out().println(d.label() + " is already running" + at(detail));
+            }
+            case Started(Daemon d, Supervisor s, String detail) ->
+                    ctx.out().println("started " + d.label() + at(detail) + " (supervisor pid " + s.pid() + ")");
+            case Restarted(Daemon d, Supervisor s, String detail) ->
+                    ctx.out().println("restarted " + d.label() + at(detail) + " under its supervisor (pid " + s.pid()
+                            + "), which had kept its jobs alive");
+            case StartFailed(Daemon d, String reason, Path log) -> {
+                error(reason + ": see " + log);
+                LogTail.lastLines(log, LOG_LINES).forEach(l -> ctx.err().println("  " + l));
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String at(String detail) { return detail.isEmpty() ? "" : " at " + detail; }
+
+    private static void createHome(RoamHome home) {
+        try {
+            Files.createDirectories(home.runDir());
+            Files.createDirectories(home.logDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the roam home " + home.root(), e);
+        }
+    }
+
+    private int error(String message) {
+        ctx.err().println("roam: error: " + message);
+        return 1;
+    }
+}
