@@ -7,14 +7,20 @@ import io.roam.core.JobId;
 import io.roam.core.NodeId;
 import io.roam.core.RoamHome;
 import io.roam.criu.CheckpointEngine;
+import io.roam.criu.DumpFailed;
 import io.roam.criu.DumpOutcome;
+import io.roam.criu.Dumped;
 import io.roam.criu.DumpSpec;
+import io.roam.criu.RestoreFailed;
 import io.roam.criu.RestoreOutcome;
+import io.roam.criu.Restored;
 import io.roam.criu.RestoreSpec;
 import io.roam.criu.image.ImageManifests;
 import io.roam.criu.image.ManifestInputs;
 import io.roam.criu.image.MappedFiles;
+import io.roam.criu.image.Rejected;
 import io.roam.criu.image.Verification;
+import io.roam.criu.image.Verified;
 import io.roam.criu.inspect.JobInspector;
 import io.roam.proto.AgentRestoreReply;
 import io.roam.proto.AgentRestoreRequest;
@@ -65,7 +71,7 @@ public final class CheckpointSteps {
         if (!JobProcesses.alive(held.getHostPid(), held.getHostPidStart())) {
             return dumpError("refused", "job " + job + " has already exited: nothing to checkpoint", "");
         }
-        CheckReport check = JobInspector.inspect(held.getHostPid());
+        CheckReport check = JobInspector.inspect(held.getHostPid(), home.spoolDir(JobId.of(job)));
         if (!check.getMigratable()) {
             return dumpError("refused", "job " + job + " cannot be checkpointed: " + String.join("; ", check.getReasonsList()), "");
         }
@@ -79,7 +85,7 @@ public final class CheckpointSteps {
             long t0 = System.nanoTime();
             DumpOutcome outcome = engine.dump(new DumpSpec(held.getHostPid(), dir, req.getLeaveRunning(), CRIU_TIMEOUT, List.of()));
             return switch (outcome) {
-                case DumpOutcome.Dumped d -> {
+                case Dumped d -> {
                     long dumpMs = (System.nanoTime() - t0) / 1_000_000;
                     Manifest m = ImageManifests.write(dir, new ManifestInputs(id.value(), job, req.getClusterId(), node.value(),
                             held.getSpec(), req.getLeaveRunning(), dumpMs, mapped, engine.info(), secret));
@@ -93,7 +99,7 @@ public final class CheckpointSteps {
                             .setPath(dir.toString()).setLeaveRunning(req.getLeaveRunning()).setCriuVersion(m.getCriuVersion())
                             .setKernel(m.getKernel()).setDumpMs(dumpMs).setUid(held.getSpec().getUid())).build();
                 }
-                case DumpOutcome.DumpFailed f -> {
+                case DumpFailed f -> {
                     deleteTree(dir);
                     boolean alive = JobProcesses.alive(held.getHostPid(), held.getHostPidStart());
                     log.warn("checkpoint of job {} failed ({}; process {}): {}", job, f.kind(), alive ? "alive" : "gone", f.reason());
@@ -112,10 +118,10 @@ public final class CheckpointSteps {
         JobInfo job = req.getJob();
         Path dir = Path.of(req.getCheckpoint().getPath());
         Verification v = ImageManifests.verify(dir, req.getClusterId(), secret, engine.info());
-        if (v instanceof Verification.Rejected r) {
+        if (v instanceof Rejected r) {
             return restoreError("refused", "image " + req.getCheckpoint().getId() + " refused: " + r.reason(), "");
         }
-        Manifest m = ((Verification.Verified) v).manifest();
+        Manifest m = ((Verified) v).manifest();
         if (!m.getJobId().equals(job.getId())) {
             return restoreError("refused", "image " + req.getCheckpoint().getId() + " belongs to job " + m.getJobId(), "");
         }
@@ -127,12 +133,12 @@ public final class CheckpointSteps {
         try {
             RestoreOutcome outcome = engine.restore(new RestoreSpec(dir, CRIU_TIMEOUT, List.of()));
             return switch (outcome) {
-                case RestoreOutcome.Restored r -> {
+                case Restored r -> {
                     table.put(job.toBuilder().setNode(node.value()).setHostPid(r.hostPid()).setHostPidStart(r.hostPidStart()).build());
                     log.info("job {} restored from {} as pid {} in {} ms", job.getId(), req.getCheckpoint().getId(), r.hostPid(), r.took().toMillis());
                     yield AgentRestoreReply.newBuilder().setOk(true).setHostPid(r.hostPid()).setHostPidStart(r.hostPidStart()).build();
                 }
-                case RestoreOutcome.RestoreFailed f -> restoreError(f.kind().name().toLowerCase(), f.reason(), f.logTail());
+                case RestoreFailed f -> restoreError(f.kind().name().toLowerCase(), f.reason(), f.logTail());
             };
         } finally {
             table.clearBusy(job.getId());

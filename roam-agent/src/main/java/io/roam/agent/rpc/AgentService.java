@@ -85,7 +85,7 @@ public final class AgentService extends AgentGrpc.AgentImplBase {
             reply(obs, CheckReport.newBuilder().setMigratable(false).addReasons("job " + req.getJob() + " is not running").build());
             return;
         }
-        reply(obs, JobInspector.inspect(held.get().getHostPid()));
+        reply(obs, JobInspector.inspect(held.get().getHostPid(), home.spoolDir(JobId.of(req.getJob()))));
     }
 
     @Override
