@@ -64,6 +64,11 @@ public final class CriuCheckpointEngine implements CheckpointEngine {
         Path dir = spec.imageDir().toAbsolutePath();
         try {
             Files.createDirectories(dir);
+            try (var existing = Files.list(dir)) {
+                if (existing.anyMatch(p -> p.getFileName().toString().endsWith(".img"))) {
+                    return new DumpFailed(FailureKind.IO, "image directory " + dir + " already holds an image: dump into a new directory", "");
+                }
+            }
         } catch (IOException e) {
             return new DumpFailed(FailureKind.IO, "cannot create image directory " + dir + ": " + e.getMessage(), "");
         }
@@ -87,8 +92,8 @@ public final class CriuCheckpointEngine implements CheckpointEngine {
             List<Long> continued = thaw.thaw(criuPid[0]);
             log.warn("dump of pid {} timed out after {} ms; criu killed, {} task(s) continued", spec.rootPid(),
                     spec.timeout().toMillis(), continued.size());
-            return new DumpFailed(FailureKind.TIMEOUT, "criu dump did not finish within " + spec.timeout().toMillis()
-                    + " ms and was killed; the job runs on", tail);
+            return new DumpFailed(FailureKind.TIMEOUT, (r.interrupted() ? "criu dump was interrupted"
+                    : "criu dump did not finish within " + spec.timeout().toMillis() + " ms") + " and was killed; the job runs on", tail);
         }
         if (r.exitCode() != 0) {
             Diagnosis d = FailureClassifier.diagnose(dir.resolve(DUMP_LOG));
@@ -125,8 +130,8 @@ public final class CriuCheckpointEngine implements CheckpointEngine {
             for (long pid : partial) Libc.kill(pid, Libc.SIGKILL);
             log.warn("restore from {} timed out after {} ms; criu and {} partly restored task(s) killed", dir,
                     spec.timeout().toMillis(), partial.size());
-            return new RestoreFailed(FailureKind.TIMEOUT, "criu restore did not finish within " + spec.timeout().toMillis()
-                    + " ms; it and the partly restored job were killed", tail);
+            return new RestoreFailed(FailureKind.TIMEOUT, (r.interrupted() ? "criu restore was interrupted"
+                    : "criu restore did not finish within " + spec.timeout().toMillis() + " ms") + "; it and the partly restored job were killed", tail);
         }
         if (r.exitCode() != 0) {
             Diagnosis d = FailureClassifier.diagnose(dir.resolve(RESTORE_LOG));

@@ -2,20 +2,26 @@ package io.roam.criu;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongConsumer;
 
 /** Runs one criu command with a deadline; on expiry, lets the caller act on the live criu pid, then SIGKILLs it. */
 final class CriuProcess {
-    /** How criu ended; {@code exitCode} is meaningless when {@code timedOut}. */
-    record Result(int exitCode, boolean timedOut, Duration took) {}
+    /** How criu ended; {@code exitCode} is meaningless when {@code timedOut} (which includes {@code interrupted}). */
+    record Result(int exitCode, boolean timedOut, boolean interrupted, Duration took) {}
 
     private static final Duration REAP = Duration.ofSeconds(10);
 
@@ -34,16 +40,16 @@ final class CriuProcess {
         Process p = pb.start();
         try {
             if (p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                return new Result(p.exitValue(), false, Duration.ofNanos(System.nanoTime() - t0));
+                return new Result(p.exitValue(), false, false, Duration.ofNanos(System.nanoTime() - t0));
             }
             onTimeout.accept(p.pid());
             kill(p);
-            return new Result(-1, true, Duration.ofNanos(System.nanoTime() - t0));
+            return new Result(-1, true, false, Duration.ofNanos(System.nanoTime() - t0));
         } catch (InterruptedException e) {
             onTimeout.accept(p.pid());
             kill(p);
             Thread.currentThread().interrupt();
-            return new Result(-1, true, Duration.ofNanos(System.nanoTime() - t0));
+            return new Result(-1, true, true, Duration.ofNanos(System.nanoTime() - t0));
         }
     }
 
@@ -74,7 +80,7 @@ final class CriuProcess {
                     });
                 }
                 if (!last.isEmpty()) return String.join("\n", last);
-            } catch (IOException | java.io.UncheckedIOException e) {
+            } catch (IOException | UncheckedIOException e) {
                 // unreadable: try the next one
             }
         }
@@ -83,20 +89,28 @@ final class CriuProcess {
 
     /** Runs a short criu query ({@code --version}, {@code check}) and returns its exit code and output. */
     static Query query(Path criu, Duration timeout, String... args) {
-        List<String> command = new java.util.ArrayList<>();
+        List<String> command = new ArrayList<>();
         command.add(criu.toString());
         command.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            byte[] out = p.getInputStream().readNBytes(1 << 16);
+            // read on the side: a hung criu must not block us past the timeout
+            CompletableFuture<byte[]> out = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try (InputStream in = p.getInputStream()) {
+                    out.complete(in.readNBytes(1 << 16));
+                } catch (IOException e) {
+                    out.complete(new byte[0]);
+                }
+            });
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 kill(p);
                 return new Query(-1, "timed out after " + timeout.toMillis() + " ms");
             }
-            return new Query(p.exitValue(), new String(out, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            return new Query(-1, e.getMessage());
+            return new Query(p.exitValue(), new String(out.get(timeout.toMillis(), TimeUnit.MILLISECONDS), StandardCharsets.UTF_8));
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            return new Query(-1, String.valueOf(e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Query(-1, "interrupted");

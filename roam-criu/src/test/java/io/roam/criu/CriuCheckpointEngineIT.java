@@ -31,9 +31,21 @@ class CriuCheckpointEngineIT {
         assertThat(CriuInfo.compareVersions(info.version(), "4.2")).isGreaterThanOrEqualTo(0);
         assertThat(info.kernel()).isEqualTo(ProcFs.readString(Path.of("/proc/sys/kernel/osrelease")).orElseThrow().strip());
         assertThat(info.arch()).isEqualTo(Processes.run("uname", "-m").strip());
-        // this kernel has userfaultfd; the VM has no soft-dirty tracking (see CRIU-FACTS.md)
-        assertThat(info.features()).contains("uffd", "uffd-noncoop").doesNotContain(CriuInfo.MEM_DIRTY_TRACK);
+        for (String feature : List.of("uffd", "uffd-noncoop", CriuInfo.MEM_DIRTY_TRACK)) {
+            assertThat(info.has(feature)).as(feature).isEqualTo(criuCheck(feature));
+        }
+        long pipeMax = Long.parseLong(ProcFs.readString(Path.of("/proc/sys/fs/pipe-max-size")).orElseThrow().strip());
+        assertThat(info.has(CriuInfo.LAZY_PAGES)).isEqualTo(info.has("uffd-noncoop") && pipeMax >= 4 << 20);
         assertThat(engine.info()).isSameAs(info);
+    }
+
+    private static boolean criuCheck(String feature) {
+        try {
+            return new ProcessBuilder(engine.criuBinary().toString(), "check", "--feature", feature)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() == 0;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
@@ -147,6 +159,20 @@ class CriuCheckpointEngineIT {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    @Test
+    void dumpOfAMissingProcessOrIntoAnUsedDirectoryFails() throws Exception {
+        long gone;
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        gone = p.pid();
+        DumpOutcome d = engine.dump(new DumpSpec(gone, dir.resolve("a"), false, T));
+        assertThat(d).isInstanceOfSatisfying(DumpFailed.class, f ->
+                assertThat(f.reason()).isEqualTo("pid " + gone + " does not exist: the job is not running"));
+        Files.writeString(Files.createDirectories(dir.resolve("b")).resolve("pages-1.img"), "old");
+        assertThat(engine.dump(new DumpSpec(gone, dir.resolve("b"), false, T))).isEqualTo(new DumpFailed(FailureKind.IO,
+                "image directory " + dir.resolve("b") + " already holds an image: dump into a new directory", ""));
     }
 
     @Test

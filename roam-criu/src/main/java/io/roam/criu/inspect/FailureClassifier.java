@@ -93,6 +93,8 @@ public final class FailureClassifier {
                     + "): the job had it open without O_APPEND")),
             rule("Can't fork for (\\d+): File exists", (m, c) -> refused("pid " + m.group(1)
                     + " is taken on this machine: restore needs the job in its own PID namespace (start it with `roam run`)")),
+            rule("Unable to detach from (\\d+): No such process", (m, c) -> refused("pid " + m.group(1)
+                    + " does not exist: the job is not running")),
             rule("Timeout reached", (m, c) -> failed("CRIU could not freeze the job in time (a task did not stop)")));
 
     private FailureClassifier() {}

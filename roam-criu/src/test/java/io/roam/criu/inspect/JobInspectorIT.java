@@ -168,6 +168,29 @@ class JobInspectorIT {
     }
 
     @Test
+    void inItsOwnNetworkNamespaceATcpConnectionIsAWarningAndUnixPeersAreFound() throws Exception {
+        TestJob job = TestJob.startWithOwnNetwork(dir, "exec " + Processes.python() + " " + holder + " tcp_loop");
+        try (job) {
+            Poll.until(T, "the holder to be ready", () -> job.output().contains("ready"));
+            CheckReport report = JobInspector.inspect(job.pid(), dir);
+            assertThat(report.getReasonsList()).isEmpty();
+            assertThat(report.getWarningsList()).filteredOn(w -> w.contains("has an established TCP connection 127.0.0.1:"))
+                    .hasSize(2).allMatch(w -> w.endsWith("it moves only with --tcp-established and the job's own address"));
+        }
+        try (TestJob pair = TestJob.startWithOwnNetwork(Files.createDirectories(dir.resolve("pair")),
+                "exec " + Processes.python() + " " + holder + " socketpair")) {
+            Poll.until(T, "the holder to be ready", () -> pair.output().contains("ready"));
+            List<Long> inodes = ProcFs.fds(pair.pid()).values().stream().filter(t -> t.startsWith("socket:["))
+                    .map(t -> Long.parseLong(t.substring(8, t.length() - 1))).toList();
+            assertThat(inodes).hasSize(2);
+            var theirs = UnixDiag.sockets(pair.pid());
+            assertThat(theirs.get(inodes.get(0)).peer()).isEqualTo(inodes.get(1));
+            assertThat(theirs.get(inodes.get(1)).peer()).isEqualTo(inodes.get(0));
+            assertThat(UnixDiag.query()).as("the host's namespace").doesNotContainKeys(inodes.get(0), inodes.get(1));
+        }
+    }
+
+    @Test
     void aListeningSocketIsAWarning() {
         try (TestJob job = hold("listen")) {
             String port = job.outputLines().getFirst().substring("port ".length());

@@ -35,11 +35,20 @@ public final class TestJob implements AutoCloseable {
 
     /** With {@code setsid == false} the job stays in the test's session (for testing that refusal). */
     public static TestJob start(Path dir, String script, boolean setsid) {
+        return start(dir, setsid
+                ? List.of("unshare", "--pid", "--ipc", "--fork", "--", "setsid", "sh", "-c", script)
+                : List.of("unshare", "--pid", "--ipc", "--fork", "--", "sh", "-c", script));
+    }
+
+    /** Like {@link #start(Path, String)}, with its own network namespace (loopback up), as {@code roam run --net} does. */
+    public static TestJob startWithOwnNetwork(Path dir, String script) {
+        return start(dir, List.of("unshare", "--pid", "--ipc", "--net", "--fork", "--", "setsid", "sh", "-c",
+                "ip link set lo up && " + script));
+    }
+
+    private static TestJob start(Path dir, List<String> cmd) {
         Path out = dir.resolve("out");
         Path err = dir.resolve("err");
-        List<String> cmd = setsid
-                ? List.of("unshare", "--pid", "--ipc", "--fork", "--", "setsid", "sh", "-c", script)
-                : List.of("unshare", "--pid", "--ipc", "--fork", "--", "sh", "-c", script);
         try {
             Process p = new ProcessBuilder(cmd).directory(dir.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -51,7 +60,7 @@ public final class TestJob implements AutoCloseable {
                 if (children.isEmpty()) return null;
                 long child = children.getFirst();
                 String exe = ProcFs.readLink(ProcFs.dir(child).resolve("exe")).orElse("");
-                return exe.endsWith("/unshare") || exe.endsWith("/setsid") ? null : child; // wait for the exec
+                return exe.endsWith("/unshare") || exe.endsWith("/setsid") || exe.endsWith("/ip") ? null : child; // wait for the exec
             });
             return new TestJob(p, init, out, err);
         } catch (IOException e) {

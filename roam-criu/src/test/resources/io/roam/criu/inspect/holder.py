@@ -35,6 +35,14 @@ elif kind == "tcp":
     s = socket.create_connection(("127.0.0.1", int(sys.argv[2])))
     keep.append(s)
     fd = s.fileno()
+elif kind == "tcp_loop":
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    client = socket.create_connection(server.getsockname())
+    accepted, _ = server.accept()
+    keep += [server, client, accepted]
+    fd = client.fileno()
 elif kind == "listen":
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
