@@ -1,0 +1,165 @@
+package io.roam.criu;
+
+import io.roam.criu.image.ProcessTree;
+import io.roam.criu.inspect.Diagnosis;
+import io.roam.criu.inspect.FailureClassifier;
+import io.roam.criu.inspect.JobInspector;
+import io.roam.criu.sys.Libc;
+import io.roam.criu.sys.ProcFs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * {@link CheckpointEngine} over the criu command line. Every run logs at {@code -v4} into the image directory
+ * ({@code dump.log}, {@code restore.log}; criu's own console output goes to {@code criu-dump.out.log} and
+ * {@code criu-restore.out.log}). Dumps always handle file locks and keep deleted files up to
+ * {@link JobInspector#GHOST_LIMIT_BYTES}; restores detach, so the restored root is orphaned to the caller's nearest
+ * subreaper.
+ */
+public final class CriuCheckpointEngine implements CheckpointEngine {
+    public static final String DUMP_LOG = "dump.log";
+    public static final String RESTORE_LOG = "restore.log";
+    public static final String RESTORE_PIDFILE = "restore.pid";
+    private static final int TAIL_LINES = 40;
+    private static final Logger log = LoggerFactory.getLogger(CriuCheckpointEngine.class);
+
+    private final Path criu;
+    private final Object infoLock = new Object();
+    private volatile CriuInfo info;
+
+    public CriuCheckpointEngine(Path criuBinary) { this.criu = Objects.requireNonNull(criuBinary, "criuBinary"); }
+
+    /**
+     * Finds criu: {@code $ROAM_CRIU}, then /usr/local/sbin/criu, /usr/sbin/criu, then PATH; the first of version
+     * 4.2 or newer wins.
+     *
+     * @throws CriuUnavailableException when there is none
+     */
+    public static Path locateCriu() { return CriuBinary.locate(System.getenv()); }
+
+    public Path criuBinary() { return criu; }
+
+    @Override
+    public CriuInfo info() {
+        CriuInfo i = info;
+        if (i == null) {
+            synchronized (infoLock) {
+                if (info == null) info = CriuBinary.probe(criu);
+                i = info;
+            }
+        }
+        return i;
+    }
+
+    @Override
+    public DumpOutcome dump(DumpSpec spec) {
+        Path dir = spec.imageDir().toAbsolutePath();
+        try {
+            Files.createDirectories(dir);
+            try (var existing = Files.list(dir)) {
+                if (existing.anyMatch(p -> p.getFileName().toString().endsWith(".img"))) {
+                    return new DumpFailed(FailureKind.IO, "image directory " + dir + " already holds an image: dump into a new directory", "");
+                }
+            }
+        } catch (IOException e) {
+            return new DumpFailed(FailureKind.IO, "cannot create image directory " + dir + ": " + e.getMessage(), "");
+        }
+        List<String> cmd = new ArrayList<>(List.of(criu.toString(), "dump", "-t", Long.toString(spec.rootPid()),
+                "-D", dir.toString(), "-v4", "-o", DUMP_LOG, "--file-locks",
+                "--ghost-limit", (JobInspector.GHOST_LIMIT_BYTES >> 20) + "M"));
+        if (spec.leaveRunning()) cmd.add("--leave-running");
+        cmd.addAll(spec.extraArgs());
+        TreeThaw thaw = TreeThaw.snapshot(spec.rootPid());
+        Path console = dir.resolve("criu-dump.out.log");
+        long[] criuPid = {-1};
+        CriuProcess.Result r;
+        try {
+            r = CriuProcess.run(cmd, console, spec.timeout(), pid -> criuPid[0] = pid);
+        } catch (IOException e) {
+            return new DumpFailed(FailureKind.IO, "cannot run " + criu + ": " + e.getMessage(), "");
+        }
+        String tail = CriuProcess.tail(dir.resolve(DUMP_LOG), console, TAIL_LINES);
+        if (r.timedOut()) {
+            // criu is dead and reaped: its tracees are detached; continue what it left stopped
+            List<Long> continued = thaw.thaw(criuPid[0]);
+            log.warn("dump of pid {} timed out after {} ms; criu killed, {} task(s) continued", spec.rootPid(),
+                    spec.timeout().toMillis(), continued.size());
+            return new DumpFailed(FailureKind.TIMEOUT, (r.interrupted() ? "criu dump was interrupted"
+                    : "criu dump did not finish within " + spec.timeout().toMillis() + " ms") + " and was killed; the job runs on", tail);
+        }
+        if (r.exitCode() != 0) {
+            Diagnosis d = FailureClassifier.diagnose(dir.resolve(DUMP_LOG));
+            log.info("dump of pid {} failed in {} ms: {}", spec.rootPid(), r.took().toMillis(), d.reason());
+            return new DumpFailed(d.refused() ? FailureKind.REFUSED : FailureKind.CRIU_FAILED, d.reason(), tail);
+        }
+        log.info("dumped pid {} into {} in {} ms{}", spec.rootPid(), dir, r.took().toMillis(), spec.leaveRunning() ? " (left running)" : "");
+        return new Dumped(dir, r.took());
+    }
+
+    @Override
+    public RestoreOutcome restore(RestoreSpec spec) {
+        Path dir = spec.imageDir().toAbsolutePath();
+        if (!Files.isDirectory(dir)) return new RestoreFailed(FailureKind.IO, "image directory " + dir + " does not exist", "");
+        Path pidfile = dir.resolve(RESTORE_PIDFILE);
+        try {
+            Files.deleteIfExists(pidfile);
+        } catch (IOException e) {
+            return new RestoreFailed(FailureKind.IO, "cannot write to image directory " + dir + ": " + e.getMessage(), "");
+        }
+        List<String> cmd = new ArrayList<>(List.of(criu.toString(), "restore", "-D", dir.toString(), "-d", "-v4",
+                "-o", RESTORE_LOG, "--file-locks", "--pidfile", pidfile.toString()));
+        cmd.addAll(spec.extraArgs());
+        Path console = dir.resolve("criu-restore.out.log");
+        List<Long> partial = new ArrayList<>();
+        CriuProcess.Result r;
+        try {
+            r = CriuProcess.run(cmd, console, spec.timeout(), criuPid -> partial.addAll(stopAndCollect(criuPid)));
+        } catch (IOException e) {
+            return new RestoreFailed(FailureKind.IO, "cannot run " + criu + ": " + e.getMessage(), "");
+        }
+        String tail = CriuProcess.tail(dir.resolve(RESTORE_LOG), console, TAIL_LINES);
+        if (r.timedOut()) {
+            for (long pid : partial) Libc.kill(pid, Libc.SIGKILL);
+            log.warn("restore from {} timed out after {} ms; criu and {} partly restored task(s) killed", dir,
+                    spec.timeout().toMillis(), partial.size());
+            return new RestoreFailed(FailureKind.TIMEOUT, (r.interrupted() ? "criu restore was interrupted"
+                    : "criu restore did not finish within " + spec.timeout().toMillis() + " ms") + "; it and the partly restored job were killed", tail);
+        }
+        if (r.exitCode() != 0) {
+            Diagnosis d = FailureClassifier.diagnose(dir.resolve(RESTORE_LOG));
+            log.info("restore from {} failed in {} ms: {}", dir, r.took().toMillis(), d.reason());
+            return new RestoreFailed(d.refused() ? FailureKind.REFUSED : FailureKind.CRIU_FAILED, d.reason(), tail);
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(pidfile).strip());
+        } catch (IOException | NumberFormatException e) {
+            return new RestoreFailed(FailureKind.CRIU_FAILED, "criu restore succeeded but wrote no usable " + pidfile, tail);
+        }
+        var stat = ProcFs.stat(pid);
+        if (stat.isEmpty() || stat.get().dead()) {
+            return new RestoreFailed(FailureKind.CRIU_FAILED, "the restored job (pid " + pid + ") exited at once", tail);
+        }
+        log.info("restored {} as pid {} in {} ms", dir, pid, r.took().toMillis());
+        return new Restored(pid, stat.get().startTime(), r.took());
+    }
+
+    /**
+     * Freezes a restoring criu (SIGSTOP, so it forks nothing more) and returns its descendants: the partly restored
+     * job, whose namespace init takes the whole PID namespace down when killed.
+     */
+    private static List<Long> stopAndCollect(long criuPid) {
+        Libc.kill(criuPid, Libc.SIGSTOP);
+        List<Long> tree = new ArrayList<>(ProcessTree.pids(criuPid));
+        tree.remove(criuPid);
+        return tree;
+    }
+}

@@ -1,0 +1,207 @@
+package io.roam.criu.image;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.roam.criu.CriuInfo;
+import io.roam.criu.sys.ProcFs;
+import io.roam.proto.ImageFile;
+import io.roam.proto.Manifest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The integrity record of an image directory: {@code manifest.pb}, a signed {@link Manifest} with the size and
+ * CRC32C of every image file, the CRIU version, kernel, architecture and the files the job had mapped.
+ * {@link #write} runs after a dump; {@link #verify} runs before every restore, before CRIU sees the image.
+ */
+public final class ImageManifests {
+    public static final String MANIFEST = "manifest.pb";
+    public static final int FORMAT = 1;
+    private static final Logger log = LoggerFactory.getLogger(ImageManifests.class);
+    private static final String TMP = MANIFEST + ".tmp";
+    /** Written by a restore into the image directory; not part of the image. */
+    private static final List<String> RESTORE_OUTPUTS = List.of("restore.pid", "stats-restore");
+
+    private ImageManifests() {}
+
+    /**
+     * Checksums every file of {@code imageDir} (except the manifest, {@code *.log} files and restore outputs),
+     * signs the manifest and writes it atomically (temporary file, fsync, rename, fsync of the directory).
+     *
+     * @throws UncheckedIOException when the directory cannot be read or the manifest cannot be written
+     */
+    public static Manifest write(Path imageDir, ManifestInputs in) {
+        long t0 = System.nanoTime();
+        Map<String, Long> listed = list(imageDir);
+        Map<String, Crc32c.Sum> sums = Crc32c.files(imageDir, listed);
+        Manifest.Builder b = Manifest.newBuilder()
+                .setFormat(FORMAT)
+                .setCheckpointId(in.checkpointId())
+                .setJobId(in.jobId())
+                .setClusterId(in.clusterId())
+                .setNode(in.node())
+                .setCreatedMs(System.currentTimeMillis())
+                .setCriuVersion(in.criu().version())
+                .setKernel(in.criu().kernel())
+                .setArch(in.criu().arch())
+                .addAllCpuFlags(cpuFlags())
+                .addAllMappedFiles(in.mappedFiles())
+                .setSpec(in.spec())
+                .setLeaveRunning(in.leaveRunning())
+                .setDumpMs(in.dumpMs());
+        long bytes = 0;
+        for (var e : new TreeMap<>(sums).entrySet()) {
+            b.addFiles(ImageFile.newBuilder().setName(e.getKey()).setSize(e.getValue().size()).setCrc32C(e.getValue().hex()));
+            bytes += e.getValue().size();
+        }
+        Manifest unsigned = b.build();
+        Manifest signed = unsigned.toBuilder().setHmac(ByteString.copyFrom(ManifestSignature.sign(unsigned, in.hmacKey()))).build();
+        writeAtomically(imageDir, ManifestSignature.canonical(signed));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        log.info("manifest of {} written: {} files, {} MB checksummed in {} ms", in.checkpointId(), sums.size(),
+                bytes >> 20, ms);
+        return signed;
+    }
+
+    /**
+     * Checks an image before a restore: the manifest exists and was signed with {@code hmacKey} by cluster
+     * {@code clusterId}; this machine's CRIU and architecture can restore it; every file is present with its size
+     * and checksum and no unknown {@code *.img} file was added; the files the job had mapped did not change here.
+     */
+    public static Verification verify(Path imageDir, String clusterId, byte[] hmacKey, CriuInfo here) {
+        Path file = imageDir.resolve(MANIFEST);
+        if (!Files.isRegularFile(file)) return new Rejected("not a roam image: " + imageDir + " has no " + MANIFEST);
+        Manifest m;
+        try {
+            m = Manifest.parseFrom(Files.readAllBytes(file));
+        } catch (InvalidProtocolBufferException e) {
+            return new Rejected("not a roam image: " + file + " cannot be parsed");
+        } catch (IOException e) {
+            return new Rejected("cannot read " + file + ": " + e.getMessage());
+        }
+        if (m.getFormat() != FORMAT) {
+            return new Rejected("not a roam image: " + file + " has format " + m.getFormat() + ", this roam reads format " + FORMAT);
+        }
+        return checkOrigin(m, clusterId, hmacKey, here)
+                .or(() -> checkFiles(imageDir, m))
+                .or(() -> MappedFileCheck.firstChange(m.getMappedFilesList()))
+                .or(() -> checkSums(imageDir, m))
+                .<Verification>map(Rejected::new)
+                .orElseGet(() -> new Verified(m));
+    }
+
+    private static Optional<String> checkOrigin(Manifest m, String clusterId, byte[] key, CriuInfo here) {
+        if (!m.getClusterId().equals(clusterId)) {
+            return Optional.of("foreign image: made by cluster " + m.getClusterId() + ", this is cluster " + clusterId);
+        }
+        if (!ManifestSignature.valid(m, key)) {
+            return Optional.of("foreign image: the manifest's signature does not match the key of cluster " + clusterId
+                    + " (made elsewhere or altered)");
+        }
+        if (!m.getArch().equals(here.arch())) {
+            return Optional.of("image is for " + m.getArch() + ", this machine is " + here.arch());
+        }
+        if (CriuInfo.major(m.getCriuVersion()) > here.major()) {
+            return Optional.of("image was made by CRIU " + m.getCriuVersion() + ", this machine has the older CRIU "
+                    + here.version() + ": upgrade CRIU here");
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> checkFiles(Path dir, Manifest m) {
+        Map<String, Long> listed;
+        try {
+            listed = list(dir);
+        } catch (UncheckedIOException e) {
+            return Optional.of("cannot list " + dir + ": " + e.getCause().getMessage());
+        }
+        for (ImageFile f : m.getFilesList()) {
+            Long size = listed.get(f.getName());
+            if (size == null) return Optional.of(f.getName() + " is missing from the image");
+            if (size < f.getSize()) return Optional.of(f.getName() + " is truncated: " + size + " of " + f.getSize() + " bytes");
+            if (size > f.getSize()) return Optional.of(f.getName() + " has " + size + " bytes, expected " + f.getSize());
+        }
+        var expected = m.getFilesList().stream().map(ImageFile::getName).toList();
+        return listed.keySet().stream().filter(n -> n.endsWith(".img") && !expected.contains(n)).sorted().findFirst()
+                .map(n -> "unexpected file " + n + " in the image (not in the manifest)");
+    }
+
+    private static Optional<String> checkSums(Path dir, Manifest m) {
+        Map<String, Long> sizes = new TreeMap<>();
+        m.getFilesList().forEach(f -> sizes.put(f.getName(), f.getSize()));
+        Map<String, Crc32c.Sum> sums;
+        try {
+            sums = Crc32c.files(dir, sizes);
+        } catch (UncheckedIOException e) {
+            return Optional.of("cannot read the image in " + dir + ": " + e.getMessage());
+        }
+        for (ImageFile f : m.getFilesList()) {
+            Crc32c.Sum s = sums.get(f.getName());
+            if (s.size() != f.getSize()) return Optional.of(f.getName() + " is truncated: " + s.size() + " of " + f.getSize() + " bytes");
+            if (!s.hex().equals(f.getCrc32C())) return Optional.of(f.getName() + " is corrupt (checksum mismatch)");
+        }
+        return Optional.empty();
+    }
+
+    /** Files covered by the manifest: name relative to {@code dir} (with '/') → size. */
+    static Map<String, Long> list(Path dir) {
+        Map<String, Long> out = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (!Files.isRegularFile(p)) continue;
+                String name = dir.relativize(p).toString();
+                if (covered(name)) out.put(name, Files.size(p));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list image directory " + dir, e);
+        }
+        return out;
+    }
+
+    static boolean covered(String name) {
+        return !name.equals(MANIFEST) && !name.equals(TMP) && !name.endsWith(".log") && !RESTORE_OUTPUTS.contains(name);
+    }
+
+    private static void writeAtomically(Path dir, byte[] bytes) {
+        Path tmp = dir.resolve(TMP);
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) ch.write(buf);
+                ch.force(true);
+            }
+            Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.resolve(MANIFEST), e);
+        }
+    }
+
+    private static List<String> cpuFlags() {
+        for (String line : ProcFs.lines(Path.of("/proc/cpuinfo"))) {
+            if (line.startsWith("flags") || line.startsWith("Features")) {
+                int c = line.indexOf(':');
+                if (c > 0) return Arrays.stream(line.substring(c + 1).trim().split("\\s+")).filter(s -> !s.isEmpty()).sorted().toList();
+            }
+        }
+        return List.of();
+    }
+}

@@ -1,0 +1,189 @@
+package io.roam.criu.image;
+
+import io.roam.criu.CriuInfo;
+import io.roam.proto.JobSpec;
+import io.roam.proto.Manifest;
+import io.roam.proto.MappedFile;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ImageManifestsTest {
+    private static final byte[] KEY = "cluster-secret-1".getBytes(StandardCharsets.UTF_8);
+    private static final CriuInfo HERE = new CriuInfo("4.2.1", "6.18.44", "x86_64", Set.of("uffd"));
+
+    @TempDir Path tmp;
+    private Path img;
+    private Path binary;
+
+    @BeforeEach
+    void image() throws Exception {
+        img = Files.createDirectories(tmp.resolve("img"));
+        Random r = new Random(1);
+        byte[] pages = new byte[3 * Crc32c.CHUNK / 2];
+        r.nextBytes(pages);
+        Files.write(img.resolve("pages-1.img"), pages);
+        Files.write(img.resolve("core-1.img"), "core".getBytes());
+        Files.write(img.resolve("inventory.img"), "inventory".getBytes());
+        Files.write(img.resolve("stats-dump"), "stats".getBytes());
+        Files.writeString(img.resolve("dump.log"), "log lines\n");
+        binary = tmp.resolve("sleepy");
+        Files.copy(Path.of("/bin/sleep"), binary);
+    }
+
+    private Manifest write() {
+        MappedFile mapped = MappedFiles.describe(binary, binary.toString()).orElseThrow();
+        JobSpec spec = JobSpec.newBuilder().addArgv("/bin/sleep").putEnv("B", "2").putEnv("A", "1").putEnv("Z", "26").setCwd("/").build();
+        return ImageManifests.write(img, new ManifestInputs("job.1", "job", "cluster-a", "node-1", spec, false, 42,
+                List.of(mapped), HERE, KEY));
+    }
+
+    private String rejected(String clusterId, byte[] key, CriuInfo here) {
+        Verification v = ImageManifests.verify(img, clusterId, key, here);
+        assertThat(v).isInstanceOf(Rejected.class);
+        return ((Rejected) v).reason();
+    }
+
+    private String rejected() { return rejected("cluster-a", KEY, HERE); }
+
+    @Test
+    void anIntactImageIsVerified() throws Exception {
+        Manifest written = write();
+        assertThat(written.getFilesList()).extracting(f -> f.getName())
+                .containsExactly("core-1.img", "inventory.img", "pages-1.img", "stats-dump");
+        assertThat(written.getMappedFiles(0).getBuildId()).isEqualTo(ElfBuildId.read(binary).orElseThrow());
+        assertThat(written.getHmac().size()).isEqualTo(32);
+        assertThat(written.getCpuFlagsList()).isNotEmpty();
+        assertThat(Files.exists(img.resolve("manifest.pb.tmp"))).isFalse();
+        Verification v = ImageManifests.verify(img, "cluster-a", KEY, HERE);
+        assertThat(v).isInstanceOfSatisfying(Verified.class, ok -> assertThat(ok.manifest()).isEqualTo(written));
+        // logs and restore outputs are not part of the image
+        Files.writeString(img.resolve("restore.log"), "restored");
+        Files.writeString(img.resolve("restore.pid"), "123");
+        assertThat(ImageManifests.verify(img, "cluster-a", KEY, HERE)).isInstanceOf(Verified.class);
+    }
+
+    @Test
+    void aDirectoryWithoutManifestIsNotARoamImage() {
+        assertThat(rejected()).isEqualTo("not a roam image: " + img + " has no manifest.pb");
+    }
+
+    @Test
+    void anUnparsableManifestIsNotARoamImage() throws Exception {
+        Files.write(img.resolve("manifest.pb"), new byte[] {(byte) 0xff, (byte) 0xff, 0x01});
+        assertThat(rejected()).isEqualTo("not a roam image: " + img.resolve("manifest.pb") + " cannot be parsed");
+    }
+
+    @Test
+    void anImageOfAnotherClusterIsForeign() {
+        write();
+        assertThat(rejected("cluster-b", KEY, HERE)).isEqualTo("foreign image: made by cluster cluster-a, this is cluster cluster-b");
+    }
+
+    @Test
+    void aWrongKeyOrAnAlteredManifestIsForeign() throws Exception {
+        Manifest m = write();
+        String expected = "foreign image: the manifest's signature does not match the key of cluster cluster-a (made elsewhere or altered)";
+        assertThat(rejected("cluster-a", "another-secret".getBytes(), HERE)).isEqualTo(expected);
+        Manifest altered = m.toBuilder().setFiles(2, m.getFiles(2).toBuilder().setSize(5)).build();
+        Files.write(img.resolve("manifest.pb"), altered.toByteArray());
+        assertThat(rejected()).isEqualTo(expected);
+    }
+
+    @Test
+    void aTruncatedFileIsNamed() throws Exception {
+        write();
+        long size = Files.size(img.resolve("pages-1.img"));
+        try (RandomAccessFile f = new RandomAccessFile(img.resolve("pages-1.img").toFile(), "rw")) {
+            f.setLength(1234);
+        }
+        assertThat(rejected()).isEqualTo("pages-1.img is truncated: 1234 of " + size + " bytes");
+    }
+
+    @Test
+    void aFlippedByteIsCorruption() throws Exception {
+        write();
+        try (RandomAccessFile f = new RandomAccessFile(img.resolve("pages-1.img").toFile(), "rw")) {
+            f.seek(Crc32c.CHUNK + 5); // in the second chunk
+            int b = f.read();
+            f.seek(Crc32c.CHUNK + 5);
+            f.write(b ^ 0x01);
+        }
+        assertThat(rejected()).isEqualTo("pages-1.img is corrupt (checksum mismatch)");
+    }
+
+    @Test
+    void aMissingFileIsNamed() throws Exception {
+        write();
+        Files.delete(img.resolve("core-1.img"));
+        assertThat(rejected()).isEqualTo("core-1.img is missing from the image");
+    }
+
+    @Test
+    void anExtraImageFileIsRefused() throws Exception {
+        write();
+        Files.writeString(img.resolve("pages-9.img"), "smuggled");
+        assertThat(rejected()).isEqualTo("unexpected file pages-9.img in the image (not in the manifest)");
+    }
+
+    @Test
+    void anotherArchitectureOrAnOlderCriuIsRefused() {
+        write();
+        assertThat(rejected("cluster-a", KEY, new CriuInfo("4.2.1", "6.18", "aarch64", Set.of())))
+                .isEqualTo("image is for x86_64, this machine is aarch64");
+        assertThat(rejected("cluster-a", KEY, new CriuInfo("3.19", "6.18", "x86_64", Set.of())))
+                .isEqualTo("image was made by CRIU 4.2.1, this machine has the older CRIU 3.19: upgrade CRIU here");
+        assertThat(ImageManifests.verify(img, "cluster-a", KEY, new CriuInfo("4.1", "6.18", "x86_64", Set.of())))
+                .as("same major version").isInstanceOf(Verified.class);
+    }
+
+    @Test
+    void aMappedFileThatGrewIsRefused() throws Exception {
+        write();
+        long size = Files.size(binary);
+        Files.write(binary, new byte[] {1, 2, 3}, StandardOpenOption.APPEND);
+        assertThat(rejected()).isEqualTo(binary + " changed since the checkpoint (size " + (size + 3) + " bytes, was " + size + ")");
+    }
+
+    @Test
+    void aMappedFileWithAnotherBuildIdIsRefused() throws Exception {
+        write();
+        String before = ElfBuildId.read(binary).orElseThrow();
+        byte[] bytes = Files.readAllBytes(binary);
+        byte[] id = HexFormat.of().parseHex(before);
+        int at = indexOf(bytes, id);
+        bytes[at] ^= (byte) 0xff;
+        Files.write(binary, bytes);
+        String after = ElfBuildId.read(binary).orElseThrow();
+        assertThat(after).isNotEqualTo(before);
+        assertThat(rejected()).isEqualTo(binary + " changed since the checkpoint (build-id " + after + ", was " + before + ")");
+    }
+
+    @Test
+    void aMissingMappedFileIsRefused() throws Exception {
+        write();
+        Files.delete(binary);
+        assertThat(rejected()).isEqualTo(binary + " is missing on this machine (the job had it mapped at the checkpoint)");
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
+    }
+}
