@@ -126,10 +126,11 @@ public final class CheckpointBench {
     private void cli(String... args) {
         List<String> cmd = new ArrayList<>(List.of(roamBin.toString()));
         cmd.addAll(List.of(args));
-        exec(cmd);
+        withHome(cmd);
     }
 
-    private String exec(List<String> cmd) {
+    /** Runs a command with this benchmark's ROAM_HOME. */
+    private String withHome(List<String> cmd) {
         return exec(cmd, home);
     }
 

@@ -69,12 +69,12 @@ class LifecycleIT {
         counter("s2");
         var slept = roam.run("sleep").ok();
         assertThat(slept.out()).contains("s1").contains("s2");
-        assertThat(roam.state("s1")).isEqualTo("CHECKPOINTED");
-        assertThat(roam.state("s2")).isEqualTo("CHECKPOINTED");
+        assertThat(roam.state("s1")).isEqualTo("ASLEEP");
+        assertThat(roam.state("s2")).isEqualTo("ASLEEP");
         int n1 = numbers(roam.logs("s1")).size();
         roam.run("down").ok();
         roam.run("up").ok();
-        assertThat(roam.state("s1")).isEqualTo("CHECKPOINTED");
+        assertThat(roam.state("s1")).isEqualTo("ASLEEP");
         roam.run("wake").ok();
         assertThat(roam.state("s1")).isEqualTo("RUNNING");
         assertThat(roam.state("s2")).isEqualTo("RUNNING");

@@ -80,7 +80,7 @@ final class Roam implements AutoCloseable {
     String state(String job) {
         for (String line : run("ps", "-a").ok().out().split("\n")) {
             String[] f = line.trim().split("\\s+");
-            if (f.length > 2 && f[0].equals(job)) return f[2];
+            if (f.length > 2 && f[0].equals(job)) return f[2].replaceAll("\\(.*", "");
         }
         return "ABSENT";
     }

@@ -78,7 +78,7 @@ public final class AgentDaemon implements AutoCloseable {
         this.exits = new ExitWatcher(table, j -> home.spoolDir(JobId.of(j)),
                 home.runDir().resolve("agent-" + node.value() + ".exits"), this::reportExit);
         this.reporter = Thread.ofVirtual().name("reporter").start(this::reportLoop);
-        this.local = new LocalServer(home.agentSocket(), new LocalCommands(coordinator, home, node.value()));
+        this.local = new LocalServer(home.agentSocket(), new LocalCommands(coordinator, home, node.value(), () -> registered));
         log.info("agent {} ready: gRPC {}, CLI socket {}, CRIU {}, {} job(s) re-adopted",
                 node, self.getAddress(), home.agentSocket(), criu.version(), table.all().size());
     }

@@ -88,8 +88,8 @@ class RunAndPsTest {
         String cut = ("/bin/sh -c " + longArg).substring(0, 57) + "...";
         assertThat(console.out()).isEqualTo(
                 "ID       NODE  STATE         AGE  RSS    COMMAND\n"
-                + "counter  n1    running       5s   12.3M  python3 -u count.py\n"
-                + "big      n2    checkpointed  3h   -      " + cut + "\n");
+                + "counter  n1    RUNNING       5s   12.3M  python3 -u count.py\n"
+                + "big      n2    CHECKPOINTED  3h   -      " + cut + "\n");
     }
 
     @Test
@@ -103,8 +103,8 @@ class RunAndPsTest {
 
         assertThat(agent.nextRequest().getPs().getAll()).isTrue();
         var lines = console.out().lines().toList();
-        assertThat(lines.get(1)).startsWith("done1  n1    exited(0)  4d   -    ").hasSize(60).endsWith("...");
-        assertThat(lines.get(2)).isEqualTo("gone   -     lost       1m   -    sleep 100");
+        assertThat(lines.get(1)).startsWith("done1  n1    EXITED(0)  4d   -    ").hasSize(60).endsWith("...");
+        assertThat(lines.get(2)).isEqualTo("gone   -     LOST       1m   -    sleep 100");
     }
 
     @Test

@@ -39,11 +39,14 @@ public final class LocalCommands implements LocalServer.Handler {
     private final CoordinatorLink coordinator;
     private final RoamHome home;
     private final String node;
+    private final java.util.function.BooleanSupplier registered;
 
-    public LocalCommands(CoordinatorLink coordinator, RoamHome home, String node) {
+    /** {@code registered}: whether the agent is registered with the coordinator (ping fails until then). */
+    public LocalCommands(CoordinatorLink coordinator, RoamHome home, String node, java.util.function.BooleanSupplier registered) {
         this.coordinator = coordinator;
         this.home = home;
         this.node = node;
+        this.registered = registered;
     }
 
     @Override
@@ -68,7 +71,9 @@ public final class LocalCommands implements LocalServer.Handler {
     private Done dispatch(Caller caller, LocalRequest req, LocalServer.ReplyWriter out) throws IOException, InterruptedException {
         var c = coordinator;
         return switch (req.getCmdCase()) {
-            case PING -> Done.newBuilder().addLines("agent " + node + " is up").build();
+            case PING -> registered.getAsBoolean()
+                    ? Done.newBuilder().addLines("agent " + node + " is up").build()
+                    : fail("agent " + node + " is not registered with the coordinator yet");
             case RUN -> {
                 var r = req.getRun();
                 if (r.getArgvCount() == 0) throw new IllegalArgumentException("nothing to run: give a command after --");

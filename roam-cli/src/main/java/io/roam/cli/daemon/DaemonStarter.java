@@ -70,6 +70,8 @@ final class DaemonStarter {
             }
             if (daemon.isPresent()) seen = daemon;
             if (System.nanoTime() > deadline) {
+                // do not leave a half-started daemon behind: the next `roam up` starts from a clean slate
+                daemon.ifPresent(pid -> PosixSignals.send(pid, PosixSignals.SIGTERM));
                 return new StartFailed(d, d.label() + " did not become ready within " + readyTimeout.toSeconds() + " s",
                         d.logFile(home));
             }

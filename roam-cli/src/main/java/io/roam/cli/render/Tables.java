@@ -58,10 +58,10 @@ public final class Tables {
     /** running, pending, checkpointed, asleep, exited(0), failed, lost … */
     public static String state(JobInfo j) {
         return switch (j.getState()) {
-            case EXITED -> j.getHasExitCode() ? "exited(" + j.getExitCode() + ")" : "exited";
-            case CHECKPOINTED -> j.getAsleep() ? "asleep" : "checkpointed";
-            case JOB_STATE_UNSPECIFIED, UNRECOGNIZED -> "unknown";
-            case PENDING, RUNNING, CHECKPOINTING, RESTORING, FAILED, LOST -> j.getState().name().toLowerCase(Locale.ROOT);
+            case EXITED -> j.getHasExitCode() ? "EXITED(" + j.getExitCode() + ")" : "EXITED";
+            case CHECKPOINTED -> j.getAsleep() ? "ASLEEP" : "CHECKPOINTED";
+            case JOB_STATE_UNSPECIFIED, UNRECOGNIZED -> "UNKNOWN";
+            case PENDING, RUNNING, CHECKPOINTING, RESTORING, FAILED, LOST -> j.getState().name();
         };
     }
 

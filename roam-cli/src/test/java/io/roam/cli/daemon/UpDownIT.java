@@ -83,7 +83,7 @@ class UpDownIT {
 
         var ps = console();
         assertThat(ps.roam("ps")).as(ps.err()).isZero();
-        assertThat(ps.out()).contains("sleeper").contains("running");
+        assertThat(ps.out()).contains("sleeper").contains("RUNNING");
 
         var again = console();
         assertThat(again.roam("up")).isZero();

@@ -8,11 +8,11 @@ import org.junit.jupiter.api.Test;
 class TableTest {
     @Test
     void columnsAreAsWideAsTheirWidestCellAndTheLastIsNotPadded() {
-        var t = new Table("ID", "STATE", "COMMAND").row("a", "running", "sleep 1").row("longer-id", "lost", "x");
+        var t = new Table("ID", "STATE", "COMMAND").row("a", "RUNNING", "sleep 1").row("longer-id", "LOST", "x");
         assertThat(t.render()).isEqualTo(
                 "ID         STATE    COMMAND\n"
-                + "a          running  sleep 1\n"
-                + "longer-id  lost     x\n");
+                + "a          RUNNING  sleep 1\n"
+                + "longer-id  LOST     x\n");
         assertThat(t.widthBeforeLast()).isEqualTo(11 + 9);
     }
 

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedZooKeeper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedZooKeeper.class);
-    private static final long START_TIMEOUT_MS = 30_000;
+    private static final long START_TIMEOUT_MS = 15_000;   // it starts in well under a second; fail before `roam up` gives up
     private final ZooKeeperServerEmbedded server;
     private final String connectString;
 
