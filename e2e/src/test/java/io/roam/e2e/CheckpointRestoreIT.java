@@ -76,7 +76,7 @@ class CheckpointRestoreIT {
                 """;
         roam.run("run", "--name", "py200", "--", "python3", "-c", py).ok();
         cycle("py200", 5, 10);
-        assertThat(roam.run("logs", "--stderr", "py200").out()).doesNotContain("DATA CHANGED");
+        assertThat(roam.run("logs", "--stderr", "py200").err()).doesNotContain("DATA CHANGED");
     }
 
     @Test
@@ -104,7 +104,7 @@ class CheckpointRestoreIT {
         String java = ProcessHandle.current().info().command().orElse("java");
         roam.runIn(tmp, Map.of(), "run", "--name", "java200", "--", java, "-Xmx400m", "-Xms300m", "-XX:+UseSerialGC", src.toString()).ok();
         cycle("java200", 5, 10);
-        assertThat(roam.run("logs", "--stderr", "java200").out()).doesNotContain("HEAP CHANGED");
+        assertThat(roam.run("logs", "--stderr", "java200").err()).doesNotContain("HEAP CHANGED");
     }
 
     @Test

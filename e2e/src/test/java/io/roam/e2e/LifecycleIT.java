@@ -33,7 +33,9 @@ class LifecycleIT {
         roam.run("run", "--name", "seven", "--", "sh", "-c", "echo out; echo err >&2; exit 7").ok();
         assertThat(roam.run("wait", "seven").exit()).isEqualTo(7);
         assertThat(roam.run("logs", "seven").out()).contains("out");
-        assertThat(roam.run("logs", "--stderr", "seven").out()).contains("err");
+        var errOnly = roam.run("logs", "--stderr", "seven");
+        assertThat(errOnly.err()).contains("err");          // the job's stderr goes to roam's stderr
+        assertThat(errOnly.out()).doesNotContain("out");
 
         counter("term");
         roam.run("kill", "term").ok();

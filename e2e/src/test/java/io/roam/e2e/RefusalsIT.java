@@ -96,17 +96,27 @@ class RefusalsIT {
     }
 
     @Test
-    void jobHoldingATerminalIsRefusedAndKeepsRunning() {
-        roam.run("run", "--name", "tty", "--", "script", "-qfc", "while true; do echo tick; sleep 0.2; done", "/dev/null").ok();
-        eventually(Duration.ofSeconds(30), "tty job prints", () -> roam.logs("tty").contains("tick"));
-        var check = roam.run("check", "tty");
-        assertThat(check.exit()).isEqualTo(1);
-        assertThat(check.out() + check.err()).contains("terminal");
-        assertRefused(roam.run("checkpoint", "tty"), "terminal");
-        assertThat(roam.state("tty")).isEqualTo("RUNNING");
-        int ticks = roam.logs("tty").split("tick").length;
-        eventually(Duration.ofSeconds(10), "still ticking", () -> roam.logs("tty").split("tick").length > ticks + 2);
-        roam.run("kill", "tty").ok();
+    void jobHoldingATerminalIsRefusedAndKeepsRunning() throws IOException {
+        // a terminal owned outside the job: a pty pair opened by a process of the test, its slave opened by the job
+        Process owner = new ProcessBuilder("python3", "-c",
+                "import os, pty, time\nm, s = pty.openpty()\nprint(os.ttyname(s), flush=True)\ntime.sleep(600)").start();
+        try {
+            String pts = new java.io.BufferedReader(new java.io.InputStreamReader(owner.getInputStream())).readLine().strip();
+            assertThat(pts).startsWith("/dev/pts/");
+            roam.run("run", "--name", "tty", "--", "sh", "-c",
+                    "exec 3<>" + pts + "; i=0; while true; do i=$((i+1)); echo $i; sleep 0.05; done").ok();
+            eventually(Duration.ofSeconds(30), "tty job counting", () -> numbers(roam.logs("tty")).size() >= 3);
+            var check = roam.run("check", "tty");
+            assertThat(check.exit()).isEqualTo(1);
+            assertThat(check.out()).contains("terminal").contains(pts);
+            assertRefused(roam.run("checkpoint", "tty"), "terminal", pts);
+            assertThat(roam.state("tty")).isEqualTo("RUNNING");
+            int n = numbers(roam.logs("tty")).size();
+            eventually(Duration.ofSeconds(10), "still counting", () -> numbers(roam.logs("tty")).size() > n + 3);
+            roam.run("kill", "tty").ok();
+        } finally {
+            owner.destroyForcibly();
+        }
     }
 
     @Test

@@ -94,7 +94,6 @@ public final class LocalCommands implements LocalServer.Handler {
             }
             case WAIT -> waitFor(caller, req.getWait().getJob(), req.getWait().getTimeoutMs());
             case CHECKPOINT -> {
-                out.progress("checkpointing " + req.getCheckpoint().getJob() + "…");
                 CheckpointInfo ck = c.stub(LONG).checkpointJob(CheckpointJobRequest.newBuilder().setCaller(caller)
                         .setJob(req.getCheckpoint().getJob()).setLeaveRunning(req.getCheckpoint().getLeaveRunning()).build());
                 yield Done.newBuilder().setId(ck.getId()).addCheckpoints(ck).build();

@@ -36,8 +36,10 @@ final class ProcessCheck {
             boolean ownNamespace = nspid.length >= 2 && nspid[nspid.length - 1].equals("1")
                     && !Objects.equals(ProcFs.namespace(pid, "pid"), ProcFs.namespaceOfSelf("pid"));
             if (!ownNamespace) out.reason(Reasons.notNamespaceInit(who));
-        } else if (!Objects.equals(ProcFs.namespace(pid, "pid"), ProcFs.namespace(job.root(), "pid"))) {
-            out.reason(Reasons.nestedPidNamespace(who));
+        } else {
+            // a process that exits while we look has no namespace link any more: it is not in a nested namespace
+            var ns = ProcFs.namespace(pid, "pid");
+            if (ns.isPresent() && !ns.equals(ProcFs.namespace(job.root(), "pid"))) out.reason(Reasons.nestedPidNamespace(who));
         }
         ProcFs.Stat stat = job.stats().get(pid);
         if (stat != null && !stat.dead() && !job.contains(stat.session())) out.reason(Reasons.sessionOutside(who));
