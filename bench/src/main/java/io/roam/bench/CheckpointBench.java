@@ -54,6 +54,7 @@ public final class CheckpointBench {
         table.append("|---|---|---|---|---|---|---|---|\n");
         try {
             bench.cli("up");
+            bench.measure(10, 1);   // warm-up (JIT of the agent and coordinator), not reported
             for (int mb : sizes) table.append(bench.measure(mb, rounds)).append('\n');
         } finally {
             bench.cli("down");
@@ -62,7 +63,7 @@ public final class CheckpointBench {
         String report = "# Checkpoint/restore: roam against bare CRIU\n\n" + "Run " + LocalDateTime.now().withNano(0) + " on "
                 + Runtime.getRuntime().availableProcessors() + " cores, " + exec(List.of("uname", "-r")).strip() + ", "
                 + exec(List.of(bench.criu, "--version")).lines().findFirst().orElse("") + "; median of " + rounds
-                + " rounds, bare and roam alternating which goes first; both dumps use --leave-running on the same live"
+                + " rounds after one unreported warm-up round, bare and roam alternating which goes first; both dumps use --leave-running on the same live"
                 + " process and both images are restored side by side. roam's times are measured at its client API (the agent's socket, through the coordinator),"
                 + " so they include everything roam adds: the pre-check, mapped-file scan, manifest checksums, state changes"
                 + " in ZooKeeper and the gRPC hops; they exclude the CLI's JVM start.\n\n" + table;
@@ -79,7 +80,7 @@ public final class CheckpointBench {
         List<Double> bareDump = new ArrayList<>(), roamDump = new ArrayList<>(), bareRestore = new ArrayList<>(), roamRestore = new ArrayList<>();
         long imageBytes = 0;
         for (int r = 0; r < rounds; r++) {
-            String job = "b" + mb + "r" + r;
+            String job = "b" + mb + "r" + r + "x" + Long.toHexString(System.nanoTime() & 0xffff);
             String py = "import time\nb=bytearray(" + mb + "*1024*1024)\nfor i in range(0,len(b),4096): b[i]=1\n"
                     + "print('ready',flush=True)\nwhile True: time.sleep(0.1)\n";
             cli("run", "--name", job, "--", "python3", "-c", py);
