@@ -19,6 +19,7 @@ import io.roam.cli.daemon.net.IpCommand;
 import io.roam.cli.daemon.net.LocalNetwork;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code roam down}: SIGTERM to this machine's agents, then to the coordinator; waits until they exit. Jobs keep
@@ -37,6 +38,9 @@ public final class DownCommand implements Callable<Integer> {
 
     @Mixin
     StateDirOption state;
+
+    @Option(names = "--force", description = "Also kill the jobs that still run in a local cluster's node namespaces, so that its network goes too.")
+    boolean force;
 
     public DownCommand(CliContext ctx) { this.ctx = ctx; }
 
@@ -91,6 +95,10 @@ public final class DownCommand implements Callable<Integer> {
     private void removeNetwork(LocalNetwork network) {
         int live = 0;
         for (int k : network.nodes()) live += network.pids(k).size();
+        if (live > 0 && force) {
+            live = killNamespaces(network);
+            if (live == 0) ctx.out().println("killed the jobs still running in the nodes' namespaces");
+        }
         if (live > 0) {
             ctx.out().println("kept the local network (bridge " + network.bridge() + "): " + live + " process(es) of jobs still run in"
                     + " the nodes' namespaces; 'roam down' removes it once they have ended");
@@ -98,6 +106,27 @@ public final class DownCommand implements Callable<Integer> {
         }
         network.destroy();
         ctx.out().println("removed the local network (bridge " + network.bridge() + " and the nodes' namespaces)");
+    }
+
+    /** SIGKILL to every process in the nodes' namespaces; how many are left after {@link #STOP_TIMEOUT}. */
+    private static int killNamespaces(LocalNetwork network) {
+        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        while (true) {
+            int left = 0;
+            for (int k : network.nodes()) {
+                for (long pid : network.pids(k)) {
+                    PosixSignals.send(pid, PosixSignals.SIGKILL);
+                    left++;
+                }
+            }
+            if (left == 0 || System.nanoTime() > deadline) return left;
+            try {
+                Thread.sleep(POLL);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return left;
+            }
+        }
     }
 
     /** SIGTERM to the daemon; to its supervisor (which forwards it) when the daemon is not recognizable. */
