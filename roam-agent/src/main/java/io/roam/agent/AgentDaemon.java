@@ -86,7 +86,9 @@ public final class AgentDaemon implements AutoCloseable {
         this.table = new JobTable(home.jobTableDir(node));
         var launcher = new SandboxLauncher(NativeBinaries.install("roam-init", home.libDir()));
         var steps = new CheckpointSteps(engine, table, home, node, creds.secret());
-        this.server = Tls.startServer(listen, identity, new AgentService(node, home, table, launcher, steps));
+        this.server = Tls.startServer(listen, identity, new AgentService(node, home, table, launcher, steps),
+                new io.roam.agent.transfer.TransferService(node, home, table, identity, creds.clusterId(), creds.secret(), criu,
+                        io.roam.agent.transfer.TransferFaults.fromEnvironment(System.getenv())));
         this.self = NodeInfo.newBuilder().setId(node.value()).setAddress(host + ":" + server.getPort()).setState("up")
                 .setCriuVersion(criu.version()).setKernel(criu.kernel()).addAllFeatures(criu.features()).build();
         this.coordinator = new CoordinatorLink(() -> coordinatorAt.or(this::coordinatorAddress), identity);

@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
  * (nodes/NODE/joined/); a join with {@code --token} (another machine, no CA here); the cluster CA in this roam home
  * (the coordinator's machine, where the CA lives).
  *
+ * @param clusterId   the cluster this agent belongs to (images from other clusters are foreign)
  * @param coordinator the coordinator's address the join told, if the agent joined
  */
-public record AgentCredentials(Identity identity, byte[] secret, Optional<String> coordinator) {
+public record AgentCredentials(Identity identity, String clusterId, byte[] secret, Optional<String> coordinator) {
     private static final Logger LOG = LoggerFactory.getLogger(AgentCredentials.class);
 
     /** Thrown when the token does not buy a place in the cluster: the message is one line for the user. */
@@ -41,10 +42,10 @@ public record AgentCredentials(Identity identity, byte[] secret, Optional<String
         }
         ClusterCa ca = ClusterCa.loadOrCreate(home.caDir());
         Identity identity = Identity.loadOrIssue(ca, home.nodeDir(node).resolve("tls"), "agent-" + node.value(), addresses);
-        return new AgentCredentials(identity, ca.secret(), Optional.empty());
+        return new AgentCredentials(identity, ca.clusterId(), ca.secret(), Optional.empty());
     }
 
     private static AgentCredentials of(JoinedCredentials c) {
-        return new AgentCredentials(c.identity(), c.secret(), Optional.of(c.coordinator()));
+        return new AgentCredentials(c.identity(), c.clusterId(), c.secret(), Optional.of(c.coordinator()));
     }
 }

@@ -48,7 +48,9 @@ public final class Membership {
     public NodeInfo register(NodeInfo info) {
         NodeId id = NodeId.of(info.getId());
         long now = clock.getAsLong();
-        NodeInfo stored = info.toBuilder().setState(DRAINING.equals(info.getState()) ? DRAINING : UP).setLastReportMs(now).build();
+        Entry known = nodes.get(id);
+        boolean draining = DRAINING.equals(info.getState()) || (known != null && DRAINING.equals(known.info().getState()));
+        NodeInfo stored = info.toBuilder().setState(draining ? DRAINING : UP).setLastReportMs(now).build();
         store.put(stored);
         nodes.put(id, new Entry(stored, now, Map.of(), 0));
         attachments.remove(id); // a registration proves it lives; its attachment follows
@@ -80,6 +82,16 @@ public final class Membership {
     public void detached(NodeId id) {
         Integer left = attachments.computeIfPresent(id, (k, n) -> Math.max(0, n - 1));
         if (left != null && left == 0) LOG.info("node {} is down: its attachment broke", id);
+    }
+
+    /** Marks a node draining (placement skips it) or up again, persistently; false when the node is unknown. */
+    public boolean setDraining(NodeId id, boolean draining) {
+        Entry after = nodes.computeIfPresent(id, (k, e) -> new Entry(e.info().toBuilder().setState(draining ? DRAINING : UP).build(),
+                e.lastSeenMs(), e.jobs(), e.placedSinceReport()));
+        if (after == null) return false;
+        store.put(after.info());
+        LOG.info("node {} is {}", id, draining ? DRAINING : UP);
+        return true;
     }
 
     /** Counts a job placed on {@code node} until its next report shows it. */

@@ -120,7 +120,10 @@ public final class Coordinator implements AutoCloseable {
                 new JobControl(store, lookup, transitions, agents),
                 checkpoints, new SleepWake(store, membership, checkpoints), clusterId);
 
-        Server server = Tls.startServer(listen.toString(), identity, new CoordinatorService(ops),
+        var migration = io.roam.coordinator.migration.MigrationService.start(curator, store, transitions, exits, agents, membership,
+                identity, clusterId, clock);
+        resources.add(migration);
+        Server server = Tls.startServer(listen.toString(), identity, new CoordinatorService(ops), migration,
                 new AttachService(membership, new LiveNodes(curator), clusterId));
         resources.add(() -> {
             server.shutdown();
