@@ -136,13 +136,19 @@ public final class LocalNetwork {
     public void destroy() {
         for (int k : nodes()) {
             ip.check("netns", "del", namespace(k));
-            if (ip.ok("link", "show", "dev", hostVeth(k))) ip.check("link", "del", hostVeth(k));
+            removeLink(hostVeth(k)); // usually gone with its peer already, but the kernel removes it asynchronously
         }
-        if (ip.ok("link", "show", "dev", bridge())) ip.check("link", "del", bridge());
+        removeLink(bridge());
         try {
             Files.deleteIfExists(stateFile);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + stateFile, e);
+        }
+    }
+
+    private void removeLink(String name) {
+        if (ip.run("link", "del", name).exit() != 0 && ip.ok("link", "show", "dev", name)) {
+            ip.check("link", "del", name);
         }
     }
 
