@@ -32,6 +32,7 @@ import java.util.function.LongSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.slf4j.Logger;
@@ -78,7 +79,10 @@ public final class Coordinator implements AutoCloseable {
             return zk.connectString();
         });
         CuratorFramework curator = CuratorFrameworkFactory.builder().connectString(connect)
-                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000)).sessionTimeoutMs(sessionTimeoutMs()).connectionTimeoutMs(5_000).build();
+                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000)).sessionTimeoutMs(sessionTimeoutMs()).connectionTimeoutMs(5_000)
+                // leadership ends when the session is LOST, not when the connection is merely SUSPENDED: losing one
+                // server of an ensemble moves the session to another server and must not stop the leader
+                .connectionStateErrorPolicy(new SessionConnectionStateErrorPolicy()).build();
         resources.add(curator);
         curator.start();
         awaitConnected(curator, connect);

@@ -42,7 +42,9 @@ final class Zk {
     static boolean create(CuratorFramework zk, String path, byte[] data) {
         return call("create " + path, () -> {
             try {
-                zk.create().creatingParentsIfNeeded().forPath(path, data);
+                // idempotent: when a connection loss hides the success of our create, Curator's retry finds the node
+                // with our data and succeeds, instead of reporting it as taken (which left an orphan record behind)
+                zk.create().idempotent().creatingParentsIfNeeded().forPath(path, data);
                 return true;
             } catch (KeeperException.NodeExistsException e) {
                 return false;
@@ -54,7 +56,7 @@ final class Zk {
     static boolean replace(CuratorFramework zk, String path, byte[] data, int expectedVersion) {
         return call("write " + path, () -> {
             try {
-                zk.setData().withVersion(expectedVersion).forPath(path, data);
+                zk.setData().idempotent().withVersion(expectedVersion).forPath(path, data);   // same, for a lost CAS success
                 return true;
             } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
                 return false;
