@@ -54,6 +54,7 @@ public final class CheckpointBench {
         table.append("|---|---|---|---|---|---|---|---|\n");
         try {
             bench.cli("up");
+            bench.measure(10, 1);   // warm-up (JIT of the agent and coordinator), not reported
             for (int mb : sizes) table.append(bench.measure(mb, rounds)).append('\n');
         } finally {
             bench.cli("down");
@@ -62,41 +63,65 @@ public final class CheckpointBench {
         String report = "# Checkpoint/restore: roam against bare CRIU\n\n" + "Run " + LocalDateTime.now().withNano(0) + " on "
                 + Runtime.getRuntime().availableProcessors() + " cores, " + exec(List.of("uname", "-r")).strip() + ", "
                 + exec(List.of(bench.criu, "--version")).lines().findFirst().orElse("") + "; median of " + rounds
-                + " rounds. roam's times are measured at its client API (the agent's socket, through the coordinator),"
+                + " rounds after one unreported warm-up round, bare and roam alternating which goes first; both dumps use --leave-running on the same live"
+                + " process and both images are restored side by side. roam's times are measured at its client API (the agent's socket, through the coordinator),"
                 + " so they include everything roam adds: the pre-check, mapped-file scan, manifest checksums, state changes"
                 + " in ZooKeeper and the gRPC hops; they exclude the CLI's JVM start.\n\n" + table;
         Files.writeString(out, report);
         System.out.println(report);
     }
 
+    /**
+     * Per round, on one live process: a bare {@code criu dump --leave-running} and a roam {@code checkpoint --leave-running}
+     * in alternating order; then both images restored side by side (two copies of one image can run at once: each job
+     * has its own PID namespace), again in alternating order. Same flags as roam's engine for the bare runs.
+     */
     private String measure(int mb, int rounds) throws Exception {
         List<Double> bareDump = new ArrayList<>(), roamDump = new ArrayList<>(), bareRestore = new ArrayList<>(), roamRestore = new ArrayList<>();
         long imageBytes = 0;
         for (int r = 0; r < rounds; r++) {
-            String job = "b" + mb + "r" + r;
+            String job = "b" + mb + "r" + r + "x" + Long.toHexString(System.nanoTime() & 0xffff);
             String py = "import time\nb=bytearray(" + mb + "*1024*1024)\nfor i in range(0,len(b),4096): b[i]=1\n"
                     + "print('ready',flush=True)\nwhile True: time.sleep(0.1)\n";
             cli("run", "--name", job, "--", "python3", "-c", py);
             waitFor(() -> Files.exists(home.spoolDir(JobId.of(job)).resolve("out"))
                     && Files.readString(home.spoolDir(JobId.of(job)).resolve("out")).contains("ready"));
-
-            long t0 = System.nanoTime();
-            Done ck = call(LocalRequest.newBuilder().setCheckpoint(CheckpointCmd.newBuilder().setJob(job)).build());
-            roamDump.add(ms(t0));
-            imageBytes = ck.getCheckpoints(0).getSizeBytes();
-            t0 = System.nanoTime();
-            call(LocalRequest.newBuilder().setRestore(RestoreCmd.newBuilder().setCheckpoint(ck.getId())).build());
-            roamRestore.add(ms(t0));
-
             long pid = JobInfo.parseFrom(Files.readAllBytes(home.jobTableDir(NodeId.of("n1")).resolve(job + ".pb"))).getHostPid();
             Path bare = Files.createTempDirectory("bare");
-            t0 = System.nanoTime();
-            exec(List.of(criu, "dump", "-t", Long.toString(pid), "-D", bare.toString(), "--file-locks", "-o", "dump.log"));
-            bareDump.add(ms(t0));
-            t0 = System.nanoTime();
-            exec(List.of(criu, "restore", "-D", bare.toString(), "-d", "--file-locks", "--pidfile", bare.resolve("pid").toString(), "-o", "restore.log"));
-            bareRestore.add(ms(t0));
-            exec(List.of("kill", "-9", Files.readString(bare.resolve("pid")).strip()));
+            boolean bareFirst = r % 2 == 0;
+            Done ck = null;
+            for (int step = 0; step < 2; step++) {
+                if ((step == 0) == bareFirst) {
+                    long t0 = System.nanoTime();
+                    exec(List.of(criu, "dump", "-t", Long.toString(pid), "-D", bare.toString(), "-v4", "-o", "dump.log",
+                            "--file-locks", "--ghost-limit", "64M", "--leave-running"));
+                    bareDump.add(ms(t0));
+                } else {
+                    long t0 = System.nanoTime();
+                    ck = call(LocalRequest.newBuilder().setCheckpoint(CheckpointCmd.newBuilder().setJob(job).setLeaveRunning(true)).build());
+                    roamDump.add(ms(t0));
+                }
+            }
+            imageBytes = ck.getCheckpoints(0).getSizeBytes();
+            cli("kill", "--signal", "KILL", job);
+            waitExit(job);
+            long barePid = 0;
+            for (int step = 0; step < 2; step++) {
+                if ((step == 0) == bareFirst) {
+                    long t0 = System.nanoTime();
+                    exec(List.of(criu, "restore", "-D", bare.toString(), "-d", "-v4", "-o", "restore.log", "--file-locks",
+                            "--pidfile", bare.resolve("pid").toString()));
+                    bareRestore.add(ms(t0));
+                    barePid = Long.parseLong(Files.readString(bare.resolve("pid")).strip());
+                } else {
+                    long t0 = System.nanoTime();
+                    call(LocalRequest.newBuilder().setRestore(RestoreCmd.newBuilder().setCheckpoint(ck.getId())).build());
+                    roamRestore.add(ms(t0));
+                }
+            }
+            exec(List.of("kill", "-9", Long.toString(barePid)));
+            cli("kill", "--signal", "KILL", job);
+            waitExit(job);
             exec(List.of("rm", "-rf", bare.toString()));
             cli("rm", job);
         }
@@ -127,6 +152,15 @@ public final class CheckpointBench {
         List<String> cmd = new ArrayList<>(List.of(roamBin.toString()));
         cmd.addAll(List.of(args));
         withHome(cmd);
+    }
+
+    /** roam wait, whose exit code is the job's (137 after a KILL). */
+    private void waitExit(String job) throws IOException, InterruptedException {
+        var pb = new ProcessBuilder(roamBin.toString(), "wait", job).redirectErrorStream(true);
+        pb.environment().put("ROAM_HOME", home.root().toString());
+        Process p = pb.start();
+        p.getInputStream().readAllBytes();
+        p.waitFor(2, TimeUnit.MINUTES);
     }
 
     /** Runs a command with this benchmark's ROAM_HOME. */

@@ -1,5 +1,6 @@
 package io.roam.agent;
 
+import io.roam.agent.membership.AgentCredentials;
 import io.roam.core.NodeId;
 import io.roam.core.RoamHome;
 import java.nio.file.Path;
@@ -23,10 +24,23 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--listen", description = "gRPC listen address HOST:PORT (default: 127.0.0.1:0)")
     String listen = "127.0.0.1:0";
 
+    @Option(names = "--token", description = "join token printed by `roam coordinator`: join the cluster at --join (its join endpoint) and keep the credentials in the state dir")
+    String token;
+
+    @Option(names = "--socket", description = "unix socket for the CLI (default: agent.sock in the state dir)")
+    Path socket;
+
     @Override
     public Integer call() throws java.io.IOException, InterruptedException {
         RoamHome home = stateDir != null ? new RoamHome(stateDir.toAbsolutePath().normalize()) : RoamHome.fromEnvironment();
-        var daemon = new AgentDaemon(home, NodeId.of(node), listen, Optional.ofNullable(join));
+        AgentDaemon daemon;
+        try {
+            daemon = new AgentDaemon(home, NodeId.of(node), listen, Optional.ofNullable(join), Optional.ofNullable(token),
+                    socket != null ? socket.toAbsolutePath() : home.agentSocket());
+        } catch (AgentCredentials.JoinRefusedException e) {
+            System.err.println("roam: error: " + e.getMessage());
+            return 1;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "agent-shutdown"));
         daemon.awaitStop();
         return 0;

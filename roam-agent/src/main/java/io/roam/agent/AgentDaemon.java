@@ -6,6 +6,8 @@ import io.roam.agent.checkpoint.CheckpointSteps;
 import io.roam.agent.jobs.ExitWatcher;
 import io.roam.agent.jobs.JobTable;
 import io.roam.agent.load.LoadMonitor;
+import io.roam.agent.membership.AgentCredentials;
+import io.roam.agent.membership.Attachment;
 import io.roam.agent.local.LocalCommands;
 import io.roam.agent.local.LocalServer;
 import io.roam.agent.rpc.AgentService;
@@ -25,12 +27,12 @@ import io.roam.proto.JobStats;
 import io.roam.proto.NodeInfo;
 import io.roam.proto.NodeReport;
 import io.roam.proto.RegisterNodeRequest;
-import io.roam.rpc.ClusterCa;
 import io.roam.rpc.Identity;
 import io.roam.rpc.Tls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
@@ -53,34 +55,50 @@ public final class AgentDaemon implements AutoCloseable {
     private final LocalServer local;
     private final ExitWatcher exits;
     private final Thread reporter;
+    private final Attachment attachment;
     private final LoadMonitor load = new LoadMonitor();
     private final NodeInfo self;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean registered;
 
     public AgentDaemon(RoamHome home, NodeId node, String listen, Optional<String> join) throws IOException {
+        this(home, node, listen, join, Optional.empty(), home.agentSocket());
+    }
+
+    /**
+     * @param join   the coordinator's address; with a token, its join endpoint
+     * @param token  a join token: join the cluster at {@code join} (a machine without the cluster CA)
+     * @param socket the CLI's unix socket
+     */
+    public AgentDaemon(RoamHome home, NodeId node, String listen, Optional<String> join, Optional<String> token, java.nio.file.Path socket)
+            throws IOException {
         this.home = home;
         this.node = node;
         Files.createDirectories(home.nodeDir(node));
         Files.createDirectories(home.imagesDir(node));
-        ClusterCa ca = ClusterCa.loadOrCreate(home.caDir());
-        Identity identity = Identity.loadOrIssue(ca, home.nodeDir(node).resolve("tls"), "agent-" + node.value());
+        String host = listen.substring(0, listen.lastIndexOf(':'));
+        AgentCredentials creds = AgentCredentials.obtain(home, node, join, token,
+                host.equals("0.0.0.0") || host.startsWith("[") || host.contains(":") ? List.of() : List.of(host));
+        Identity identity = creds.identity();
+        Optional<String> coordinatorAt = creds.coordinator().or(() -> token.isPresent() ? Optional.empty() : join);
         CheckpointEngine engine = new CriuCheckpointEngine(CriuCheckpointEngine.locateCriu());
         CriuInfo criu = engine.info();
         this.table = new JobTable(home.jobTableDir(node));
         var launcher = new SandboxLauncher(NativeBinaries.install("roam-init", home.libDir()));
-        var steps = new CheckpointSteps(engine, table, home, node, ca.secret());
-        this.server = Tls.startServer(listen, identity, new AgentService(node, home, table, launcher, steps));
-        String host = listen.substring(0, listen.lastIndexOf(':'));
+        var steps = new CheckpointSteps(engine, table, home, node, creds.secret());
+        this.server = Tls.startServer(listen, identity, new AgentService(node, home, table, launcher, steps),
+                new io.roam.agent.transfer.TransferService(node, home, table, identity, creds.clusterId(), creds.secret(), criu,
+                        io.roam.agent.transfer.TransferFaults.fromEnvironment(System.getenv())));
         this.self = NodeInfo.newBuilder().setId(node.value()).setAddress(host + ":" + server.getPort()).setState("up")
                 .setCriuVersion(criu.version()).setKernel(criu.kernel()).addAllFeatures(criu.features()).build();
-        this.coordinator = new CoordinatorLink(() -> join.or(this::coordinatorAddress), identity);
+        this.coordinator = new CoordinatorLink(() -> coordinatorAt.or(this::coordinatorAddress), identity);
+        this.attachment = new Attachment(node, () -> coordinatorAt.or(this::coordinatorAddress), identity, () -> registered);
         this.exits = new ExitWatcher(table, j -> home.spoolDir(JobId.of(j)),
                 home.runDir().resolve("agent-" + node.value() + ".exits"), this::reportExit);
         this.reporter = Thread.ofVirtual().name("reporter").start(this::reportLoop);
-        this.local = new LocalServer(home.agentSocket(), new LocalCommands(coordinator, home, node.value(), () -> registered));
+        this.local = new LocalServer(socket, new LocalCommands(coordinator, home, node.value(), () -> registered));
         log.info("agent {} ready: gRPC {}, CLI socket {}, CRIU {}, {} job(s) re-adopted",
-                node, self.getAddress(), home.agentSocket(), criu.version(), table.all().size());
+                node, self.getAddress(), socket, criu.version(), table.all().size());
     }
 
     private Optional<String> coordinatorAddress() {
@@ -143,6 +161,7 @@ public final class AgentDaemon implements AutoCloseable {
         stopped.countDown();
         local.close();
         reporter.interrupt();
+        attachment.close();
         exits.close();
         server.shutdown();
         coordinator.close();

@@ -17,7 +17,8 @@ public final class RoamCli {
         return List.of(new RunCommand(ctx), new PsCommand(ctx), new LogsCommand(ctx), new KillCommand(ctx),
                 new WaitCommand(ctx), new CheckpointCommand(ctx), new RestoreCommand(ctx), new CheckpointsCommand(ctx),
                 new SleepCommand(ctx), new WakeCommand(ctx), new CheckCommand(ctx), new NodesCommand(ctx),
-                new RemoveCommand(ctx), new UpCommand(ctx), new DownCommand(ctx), new VersionCommand(ctx));
+                new RemoveCommand(ctx), new UpCommand(ctx), new DownCommand(ctx), new VersionCommand(ctx),
+                new MigrateCommand(ctx), new DrainCommand(ctx), new UndrainCommand(ctx));
     }
 
     /**

@@ -13,4 +13,12 @@ public sealed interface JobEvent {
     record Exited(int exitCode) implements JobEvent {}
     record Lost(String reason) implements JobEvent {}
     record Removed() implements JobEvent {}
+    /** A cold migration to {@code to} began; {@code image} is the checkpoint id of the image that carries it. */
+    record MigrationStarted(NodeId to, CheckpointId image) implements JobEvent {}
+    /** The target restored the job: it now runs there. */
+    record MigrationCommitted(NodeId node, long hostPid, long hostPidStart) implements JobEvent {}
+    /** The migration was given up before its commit and the job runs on {@code node} (the source) again. */
+    record MigrationAborted(String reason, NodeId node, long hostPid, long hostPidStart) implements JobEvent {}
+    /** The migration was given up and the job could not be resumed anywhere. */
+    record MigrationFailed(String reason) implements JobEvent {}
 }

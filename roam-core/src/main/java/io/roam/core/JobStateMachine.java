@@ -5,6 +5,10 @@ import io.roam.core.JobEvent.CheckpointFailed;
 import io.roam.core.JobEvent.CheckpointStarted;
 import io.roam.core.JobEvent.Exited;
 import io.roam.core.JobEvent.Lost;
+import io.roam.core.JobEvent.MigrationAborted;
+import io.roam.core.JobEvent.MigrationCommitted;
+import io.roam.core.JobEvent.MigrationFailed;
+import io.roam.core.JobEvent.MigrationStarted;
 import io.roam.core.JobEvent.Removed;
 import io.roam.core.JobEvent.RestoreFailed;
 import io.roam.core.JobEvent.RestoreStarted;
@@ -24,6 +28,9 @@ import java.util.List;
  *    └─StartFailed─► FAILED │                              └──CheckpointFailed(alive)──► RUNNING  (not alive: LOST)
  *                       │  └──Restored── RESTORING ◄──RestoreStarted── CHECKPOINTED ◄──RestoreFailed──┘
  *                       └──Exited──► EXITED        Lost: any non-terminal state ──► LOST
+ * RUNNING ──MigrationStarted──► MIGRATING ──MigrationCommitted──► RUNNING (on the target)
+ *                                   ├──MigrationAborted──► RUNNING (on the source again, new pid)
+ *                                   └──MigrationFailed──► LOST
  * </pre>
  */
 public final class JobStateMachine {
@@ -41,6 +48,7 @@ public final class JobStateMachine {
             case CheckpointStarted c -> switch (s) {
                 case RUNNING -> ok(r.withState(JobState.CHECKPOINTING, nowMs));
                 case CHECKPOINTING -> new Transition.Refused("job " + r.id() + " is already being checkpointed");
+                case MIGRATING -> new Transition.Refused("job " + r.id() + " is being migrated: checkpoint it once it runs again");
                 case EXITED -> new Transition.Refused("job " + r.id() + " has already exited (code "
                         + r.exitCode().map(String::valueOf).orElse("?") + "): nothing to checkpoint");
                 case CHECKPOINTED -> new Transition.Refused("job " + r.id() + " is not running: it is held by checkpoint "
@@ -61,7 +69,7 @@ public final class JobStateMachine {
                     : refuse(r, "fail a checkpoint");
             case RestoreStarted rs -> switch (s) {
                 case CHECKPOINTED -> ok(r.withCheckpoint(rs.checkpoint()).withState(JobState.RESTORING, nowMs));
-                case RUNNING, CHECKPOINTING -> new Transition.Refused("job " + r.id() + " is still running (pid " + r.hostPid()
+                case RUNNING, CHECKPOINTING, MIGRATING -> new Transition.Refused("job " + r.id() + " is still running (pid " + r.hostPid()
                         + " on " + r.node().map(NodeId::value).orElse("?") + "): stop it before restoring " + rs.checkpoint());
                 case EXITED, FAILED, LOST -> ok(r.withCheckpoint(rs.checkpoint()).withReason("").withState(JobState.RESTORING, nowMs));
                 case RESTORING -> new Transition.Refused("job " + r.id() + " is already being restored");
@@ -80,9 +88,35 @@ public final class JobStateMachine {
             case Lost l -> s.terminal()
                     ? refuse(r, "be lost")
                     : ok(r.withoutProcess().withReason(l.reason()).withState(JobState.LOST, nowMs));
+            case MigrationStarted m -> migrationStarted(r, m, nowMs);
+            case MigrationCommitted c -> s == JobState.MIGRATING
+                    ? ok(r.withProcess(c.node(), c.hostPid(), c.hostPidStart()).withReason("").withState(JobState.RUNNING, nowMs))
+                    : refuse(r, "commit a migration");
+            case MigrationAborted a -> s == JobState.MIGRATING
+                    ? ok(r.withProcess(a.node(), a.hostPid(), a.hostPidStart()).withReason("migration failed: " + a.reason())
+                          .withState(JobState.RUNNING, nowMs))
+                    : refuse(r, "abort a migration");
+            case MigrationFailed f -> s == JobState.MIGRATING
+                    ? ok(r.withoutProcess().withReason("migration failed and the job could not be resumed: " + f.reason())
+                          .withState(JobState.LOST, nowMs))
+                    : refuse(r, "fail a migration");
             case Removed rm -> s.terminal() || s == JobState.CHECKPOINTED
                     ? new Transition.Accepted(r, List.of(new DeleteJobData(r.id()), new NotifyWaiters(r.id())))
                     : new Transition.Refused("job " + r.id() + " is " + name(s) + ": kill it before removing it");
+        };
+    }
+
+    private static Transition migrationStarted(JobRecord r, JobEvent.MigrationStarted m, long nowMs) {
+        String id = "job " + r.id();
+        return switch (r.state()) {
+            case RUNNING -> r.node().filter(m.to()::equals).isPresent()
+                    ? new Transition.Refused(id + " already runs on " + m.to() + ": pick another node")
+                    : ok(r.withReason("migrating to " + m.to() + " (image " + m.image() + ")").withState(JobState.MIGRATING, nowMs));
+            case MIGRATING -> new Transition.Refused(id + " is already being migrated");
+            case CHECKPOINTING -> new Transition.Refused(id + " is being checkpointed: migrate it once that is done");
+            case CHECKPOINTED -> new Transition.Refused(id + " is not running: it is held by checkpoint "
+                    + r.checkpoint().map(CheckpointId::value).orElse("?") + "; restore it first");
+            case PENDING, RESTORING, EXITED, FAILED, LOST -> new Transition.Refused(id + " is " + name(r.state()) + ": nothing to migrate");
         };
     }
 

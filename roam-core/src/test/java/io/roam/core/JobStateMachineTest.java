@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 /** Walks every (state, event) pair against an expectations table, as Aurora does for its task state machine. */
 class JobStateMachineTest {
     private static final NodeId N1 = NodeId.of("n1");
+    private static final NodeId N2 = NodeId.of("n2");
     private static final CheckpointId CK = CheckpointId.parse("job1.1");
 
     private static final Map<String, JobEvent> EVENTS = new LinkedHashMap<>();
@@ -28,6 +29,11 @@ class JobStateMachineTest {
         EVENTS.put("Exited", new JobEvent.Exited(3));
         EVENTS.put("Lost", new JobEvent.Lost("node died"));
         EVENTS.put("Removed", new JobEvent.Removed());
+        EVENTS.put("MigrationStarted", new JobEvent.MigrationStarted(N2, CK));
+        EVENTS.put("MigrationStartedToItsOwnNode", new JobEvent.MigrationStarted(N1, CK));
+        EVENTS.put("MigrationCommitted", new JobEvent.MigrationCommitted(N2, 77, 9));
+        EVENTS.put("MigrationAborted", new JobEvent.MigrationAborted("target died", N1, 78, 10));
+        EVENTS.put("MigrationFailed", new JobEvent.MigrationFailed("source image unreadable"));
     }
 
     /** Expected state after each event, per starting state; null = refused. "same" = accepted, state unchanged. */
@@ -40,7 +46,10 @@ class JobStateMachineTest {
     }
     static {
         row(JobState.PENDING, "Started", JobState.RUNNING, "StartFailed", JobState.FAILED, "Lost", JobState.LOST);
-        row(JobState.RUNNING, "CheckpointStarted", JobState.CHECKPOINTING, "Exited", JobState.EXITED, "Lost", JobState.LOST);
+        row(JobState.RUNNING, "CheckpointStarted", JobState.CHECKPOINTING, "Exited", JobState.EXITED, "Lost", JobState.LOST,
+                "MigrationStarted", JobState.MIGRATING);
+        row(JobState.MIGRATING, "MigrationCommitted", JobState.RUNNING, "MigrationAborted", JobState.RUNNING,
+                "MigrationFailed", JobState.LOST, "Exited", JobState.EXITED, "Lost", JobState.LOST);
         row(JobState.CHECKPOINTING, "CheckpointCompleted", JobState.CHECKPOINTED, "CheckpointCompletedLeaveRunning", JobState.RUNNING,
                 "CheckpointFailedAlive", JobState.RUNNING, "CheckpointFailedDead", JobState.LOST, "Exited", JobState.EXITED,
                 "Lost", JobState.LOST);
@@ -110,6 +119,36 @@ class JobStateMachineTest {
         var rs = (Transition.Accepted) JobStateMachine.apply(ex.record(), new JobEvent.RestoreStarted(CK, N1), 4);
         var rd = (Transition.Accepted) JobStateMachine.apply(rs.record(), new JobEvent.Restored(N1, 5, 6), 5);
         assertThat(rd.record().exitCode()).isEmpty();
+    }
+
+    @Test
+    void migrationCommitMovesTheProcessAndAbortKeepsItOnTheSource() {
+        var started = (Transition.Accepted) JobStateMachine.apply(recordIn(JobState.RUNNING), new JobEvent.MigrationStarted(N2, CK), 1);
+        assertThat(started.record().node()).contains(N1);
+        assertThat(started.record().hostPid()).isEqualTo(42);
+        assertThat(started.record().reason()).contains("migrating to n2");
+        var committed = (Transition.Accepted) JobStateMachine.apply(started.record(), new JobEvent.MigrationCommitted(N2, 77, 9), 2);
+        assertThat(committed.record().node()).contains(N2);
+        assertThat(committed.record().hostPid()).isEqualTo(77);
+        assertThat(committed.record().hostPidStart()).isEqualTo(9);
+        assertThat(committed.record().reason()).isEmpty();
+        var aborted = (Transition.Accepted) JobStateMachine.apply(started.record(), new JobEvent.MigrationAborted("cut", N1, 78, 10), 2);
+        assertThat(aborted.record().node()).contains(N1);
+        assertThat(aborted.record().hostPid()).isEqualTo(78);
+        assertThat(aborted.record().reason()).isEqualTo("migration failed: cut");
+        var failed = (Transition.Accepted) JobStateMachine.apply(started.record(), new JobEvent.MigrationFailed("disk gone"), 2);
+        assertThat(failed.record().hostPid()).isZero();
+        assertThat(failed.record().reason()).contains("could not be resumed").contains("disk gone");
+    }
+
+    @Test
+    void migrationRefusalsExplainThemselves() {
+        assertThat(((Transition.Refused) JobStateMachine.apply(recordIn(JobState.RUNNING), new JobEvent.MigrationStarted(N1, CK), 1))
+                .reason()).contains("already runs on n1");
+        assertThat(((Transition.Refused) JobStateMachine.apply(recordIn(JobState.MIGRATING), new JobEvent.CheckpointStarted(CK, false), 1))
+                .reason()).contains("being migrated");
+        assertThat(((Transition.Refused) JobStateMachine.apply(recordIn(JobState.MIGRATING), new JobEvent.Removed(), 1))
+                .reason()).contains("kill it");
     }
 
     @Test

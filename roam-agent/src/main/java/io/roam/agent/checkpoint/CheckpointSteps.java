@@ -71,7 +71,9 @@ public final class CheckpointSteps {
         if (!JobProcesses.alive(held.getHostPid(), held.getHostPidStart())) {
             return dumpError("refused", "job " + job + " has already exited: nothing to checkpoint", "");
         }
+        long tCheck = System.nanoTime();
         CheckReport check = JobInspector.inspect(held.getHostPid(), home.spoolDir(JobId.of(job)));
+        long checkMs = (System.nanoTime() - tCheck) / 1_000_000;
         if (!check.getMigratable()) {
             return dumpError("refused", "job " + job + " cannot be checkpointed: " + String.join("; ", check.getReasonsList()), "");
         }
@@ -81,19 +83,25 @@ public final class CheckpointSteps {
         try {
             if (Files.exists(dir)) return dumpError("io", "image directory " + dir + " already exists", "");
             Files.createDirectories(dir);
+            long tMaps = System.nanoTime();
             List<MappedFile> mapped = MappedFiles.collect(held.getHostPid());
+            long mapsMs = (System.nanoTime() - tMaps) / 1_000_000;
             long t0 = System.nanoTime();
             DumpOutcome outcome = engine.dump(new DumpSpec(held.getHostPid(), dir, req.getLeaveRunning(), CRIU_TIMEOUT, List.of()));
             return switch (outcome) {
                 case Dumped d -> {
                     long dumpMs = (System.nanoTime() - t0) / 1_000_000;
+                    long tSeal = System.nanoTime();
                     Manifest m = ImageManifests.write(dir, new ManifestInputs(id.value(), job, req.getClusterId(), node.value(),
                             held.getSpec(), req.getLeaveRunning(), dumpMs, mapped, engine.info(), secret));
+                    long sealMs = (System.nanoTime() - tSeal) / 1_000_000;
+                    long tGone = System.nanoTime();
                     if (!req.getLeaveRunning()) {
                         awaitGone(held);
                         table.remove(job);
                     }
-                    log.info("job {} checkpointed as {} in {} ms ({} bytes)", job, id, dumpMs, size(dir));
+                    log.info("job {} checkpointed as {} ({} bytes): check {} ms, maps {} ms, criu {} ms, seal {} ms, exit {} ms", job, id,
+                            size(dir), checkMs, mapsMs, dumpMs, sealMs, (System.nanoTime() - tGone) / 1_000_000);
                     yield DumpJobReply.newBuilder().setOk(true).setCheckpoint(CheckpointInfo.newBuilder().setId(id.value())
                             .setJob(job).setNode(node.value()).setCreatedMs(m.getCreatedMs()).setSizeBytes(size(dir))
                             .setPath(dir.toString()).setLeaveRunning(req.getLeaveRunning()).setCriuVersion(m.getCriuVersion())
@@ -117,7 +125,9 @@ public final class CheckpointSteps {
     public AgentRestoreReply restore(AgentRestoreRequest req) {
         JobInfo job = req.getJob();
         Path dir = Path.of(req.getCheckpoint().getPath());
+        long tVerify = System.nanoTime();
         Verification v = ImageManifests.verify(dir, req.getClusterId(), secret, engine.info());
+        long verifyMs = (System.nanoTime() - tVerify) / 1_000_000;
         if (v instanceof Rejected r) {
             return restoreError("refused", "image " + req.getCheckpoint().getId() + " refused: " + r.reason(), "");
         }
@@ -135,7 +145,8 @@ public final class CheckpointSteps {
             return switch (outcome) {
                 case Restored r -> {
                     table.put(job.toBuilder().setNode(node.value()).setHostPid(r.hostPid()).setHostPidStart(r.hostPidStart()).build());
-                    log.info("job {} restored from {} as pid {} in {} ms", job.getId(), req.getCheckpoint().getId(), r.hostPid(), r.took().toMillis());
+                    log.info("job {} restored from {} as pid {}: verify {} ms, criu {} ms", job.getId(), req.getCheckpoint().getId(),
+                            r.hostPid(), verifyMs, r.took().toMillis());
                     yield AgentRestoreReply.newBuilder().setOk(true).setHostPid(r.hostPid()).setHostPidStart(r.hostPidStart()).build();
                 }
                 case RestoreFailed f -> restoreError(f.kind().name().toLowerCase(), f.reason(), f.logTail());

@@ -120,7 +120,8 @@ public final class LocalCommands implements LocalServer.Handler {
                 var ack = c.stub(SHORT).removeJob(JobRef.newBuilder().setCaller(caller).setJob(req.getRemove().getJob()).build());
                 yield ack.getOk() || ack.getError().isEmpty() ? Done.getDefaultInstance() : fail(ack.getError());
             }
-            case EXEC, MIGRATE, DRAIN, UNDRAIN, EVENTS ->
+            case MIGRATE, DRAIN, UNDRAIN -> io.roam.agent.migration.MigrationCalls.handle(c, caller, req, out);
+            case EXEC, EVENTS ->
                     fail("roam " + req.getCmdCase().name().toLowerCase() + " is not available in this version of the agent");
             case CMD_NOT_SET -> throw new IllegalArgumentException("empty request");
         };

@@ -15,8 +15,11 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import io.roam.cli.daemon.net.IpCommand;
+import io.roam.cli.daemon.net.LocalNetwork;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code roam down}: SIGTERM to this machine's agents, then to the coordinator; waits until they exit. Jobs keep
@@ -35,6 +38,9 @@ public final class DownCommand implements Callable<Integer> {
 
     @Mixin
     StateDirOption state;
+
+    @Option(names = "--force", description = "Also kill the jobs that still run in a local cluster's node namespaces, so that its network goes too.")
+    boolean force;
 
     public DownCommand(CliContext ctx) { this.ctx = ctx; }
 
@@ -80,7 +86,46 @@ public final class DownCommand implements Callable<Integer> {
             } else {
                 ctx.out().println("roam is down; running jobs keep running and will be re-adopted by 'roam up'");
             }
+            LocalNetwork.saved(home.root(), home.runDir(), new IpCommand()).ifPresent(this::removeNetwork);
             return 0;
+        }
+    }
+
+    /** Removes the local cluster's bridge and namespaces, unless jobs still live in a namespace (it then stays). */
+    private void removeNetwork(LocalNetwork network) {
+        int live = 0;
+        for (int k : network.nodes()) live += network.pids(k).size();
+        if (live > 0 && force) {
+            live = killNamespaces(network);
+            if (live == 0) ctx.out().println("killed the jobs still running in the nodes' namespaces");
+        }
+        if (live > 0) {
+            ctx.out().println("kept the local network (bridge " + network.bridge() + "): " + live + " process(es) of jobs still run in"
+                    + " the nodes' namespaces; 'roam down' removes it once they have ended");
+            return;
+        }
+        network.destroy();
+        ctx.out().println("removed the local network (bridge " + network.bridge() + " and the nodes' namespaces)");
+    }
+
+    /** SIGKILL to every process in the nodes' namespaces; how many are left after {@link #STOP_TIMEOUT}. */
+    private static int killNamespaces(LocalNetwork network) {
+        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        while (true) {
+            int left = 0;
+            for (int k : network.nodes()) {
+                for (long pid : network.pids(k)) {
+                    PosixSignals.send(pid, PosixSignals.SIGKILL);
+                    left++;
+                }
+            }
+            if (left == 0 || System.nanoTime() > deadline) return left;
+            try {
+                Thread.sleep(POLL);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return left;
+            }
         }
     }
 
@@ -90,15 +135,15 @@ public final class DownCommand implements Callable<Integer> {
         if (supervisor.isEmpty()) return Optional.empty();
         Supervisor s = supervisor.get();
         boolean coordinator = d.args().getFirst().equals("coordinator");
-        Path marker = coordinator ? home.coordinatorAddressFile() : home.agentSocket();
+        Path marker = coordinator ? home.coordinatorAddressFile()
+                : AgentSockets.of(home, NodeId.of(d.name().substring("agent-".length())));
         Optional<Long> pid = s.daemon(d);
         if (pid.isPresent()) {
             if (!PosixSignals.send(pid.get(), PosixSignals.SIGTERM)) return Optional.empty();
         } else {
             // no recognizable daemon child: the supervisor only keeps jobs alive, unless something still serves
             // there (a daemon started in another shape); then the supervisor forwards SIGTERM to it
-            boolean serving = coordinator ? Readiness.coordinator(home).isPresent()
-                    : d.equals(Daemon.agent(home, UpCommand.LOCAL_NODE)) && Readiness.agent(home).isPresent();
+            boolean serving = coordinator ? Readiness.coordinator(home).isPresent() : Readiness.agent(marker).isPresent();
             if (!serving || !s.signal(PosixSignals.SIGTERM)) return Optional.empty();
         }
         if (verbosity.level() > 0) ctx.err().println("roam: sent SIGTERM to " + d.label() + pid.map(p -> " (pid " + p + ")").orElse(""));

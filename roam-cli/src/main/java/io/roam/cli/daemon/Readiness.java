@@ -42,21 +42,27 @@ final class Readiness {
     }
 
     /** "" when the agent answers a ping with exit code 0 (the probe's detail is empty). */
-    static Optional<String> agent(RoamHome home) {
+    static Optional<String> agent(RoamHome home) { return agent(home.agentSocket()); }
+
+    /** Like {@link #agent(RoamHome)}, for the agent serving at {@code socket}. */
+    static Optional<String> agent(java.nio.file.Path socket) {
         var ping = LocalRequest.newBuilder().setPing(PingCmd.getDefaultInstance()).build();
-        return answer(home, ping).filter(d -> d.getExitCode() == 0 && d.getError().isEmpty()).map(d -> "");
+        return answer(socket, ping).filter(d -> d.getExitCode() == 0 && d.getError().isEmpty()).map(d -> "");
     }
 
     /** How many jobs run on this agent, when it answers. */
-    static OptionalInt runningJobs(RoamHome home) {
+    static OptionalInt runningJobs(RoamHome home) { return runningJobs(home.agentSocket()); }
+
+    /** Like {@link #runningJobs(RoamHome)}, for the agent serving at {@code socket}. */
+    static OptionalInt runningJobs(java.nio.file.Path socket) {
         var ps = LocalRequest.newBuilder().setPs(PsCmd.getDefaultInstance()).build();
-        return answer(home, ps).filter(d -> d.getError().isEmpty())
+        return answer(socket, ps).filter(d -> d.getError().isEmpty())
                 .map(d -> OptionalInt.of((int) d.getJobsList().stream().filter(j -> j.getState() == JobState.RUNNING).count()))
                 .orElse(OptionalInt.empty());
     }
 
-    private static Optional<Done> answer(RoamHome home, LocalRequest request) {
-        return switch (new AgentClient(home.agentSocket()).call(request, IGNORE, Optional.of(PING_TIMEOUT))) {
+    private static Optional<Done> answer(java.nio.file.Path socket, LocalRequest request) {
+        return switch (new AgentClient(socket).call(request, IGNORE, Optional.of(PING_TIMEOUT))) {
             case CallOutcome.Answered(Done done) -> Optional.of(done);
             case CallOutcome.NotRunning n -> Optional.empty();
             case CallOutcome.Unreachable u -> Optional.empty();

@@ -21,8 +21,9 @@ record SuperviseLauncher(Path supervise, Path roamLauncher, RoamHome home) {
 
     List<String> command(Daemon d) {
         var cmd = new ArrayList<>(List.of(supervise.toString(), "--pidfile", d.pidFile(home).toString(),
-                "--exits", d.exitsFile(home).toString(), "--log", d.logFile(home).toString(), "--",
-                roamLauncher.toString()));
+                "--exits", d.exitsFile(home).toString(), "--log", d.logFile(home).toString(), "--"));
+        cmd.addAll(d.wrapper());
+        cmd.add(roamLauncher.toString());
         cmd.addAll(d.args());
         return cmd;
     }

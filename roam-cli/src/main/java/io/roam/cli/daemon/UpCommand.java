@@ -13,9 +13,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import io.roam.cli.daemon.net.IpCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code roam up}: starts this machine's coordinator and agent n1 under roam-supervise, or restarts what is missing,
@@ -38,6 +42,10 @@ public final class UpCommand implements Callable<Integer> {
     @Mixin
     StateDirOption state;
 
+    @Option(names = "--nodes", paramLabel = "N",
+            description = "Start a local cluster of N agents (n1…nN), each in its own network namespace on a bridge roam creates.")
+    Integer nodes;
+
     public UpCommand(CliContext ctx) { this.ctx = ctx; }
 
     @Override
@@ -57,13 +65,32 @@ public final class UpCommand implements Callable<Integer> {
         try (HomeLock lock = HomeLock.acquire(home, LOCK_TIMEOUT).orElse(null)) {
             if (lock == null) return error("another 'roam up' or 'roam down' has held " + home.runDir().resolve("up.lock")
                     + " for " + LOCK_TIMEOUT.toSeconds() + " s: wait for it, or check for a stuck roam process");
-            StartOutcome coordinator = starter.ensureUp(Daemon.coordinator(home), () -> Readiness.coordinator(home),
+            Optional<LocalCluster> cluster;
+            try {
+                cluster = LocalCluster.plan(home, nodes, new IpCommand());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                return error(e.getMessage());
+            }
+            if (cluster.isPresent() && Readiness.coordinator(home).filter(a -> !a.startsWith(cluster.get().network().hostAddress() + ":")).isPresent()) {
+                return error("roam is up without a local cluster network in " + home.root() + ": run 'roam down' first, then 'roam up --nodes " + nodes + "'");
+            }
+            cluster.ifPresent(LocalCluster::createNetwork);
+            Daemon coordinatorDaemon = cluster.map(LocalCluster::coordinator).orElseGet(() -> Daemon.coordinator(home));
+            StartOutcome coordinator = starter.ensureUp(coordinatorDaemon, () -> Readiness.coordinator(home),
                     home.coordinatorAddressFile());
             if (!report(coordinator)) return 1;
-            StartOutcome agent = starter.ensureUp(Daemon.agent(home, LOCAL_NODE), () -> Readiness.agent(home),
-                    home.agentSocket());
-            if (!report(agent)) return 1;
-            if (coordinator instanceof AlreadyUp && agent instanceof AlreadyUp) {
+            List<Daemon> agents = cluster.map(LocalCluster::agents).orElseGet(() -> List.of(Daemon.agent(home, LOCAL_NODE)));
+            boolean allUp = coordinator instanceof AlreadyUp;
+            for (Daemon d : agents) {
+                NodeId node = NodeId.of(d.args().get(d.args().indexOf("--node") + 1));
+                Path socket = AgentSockets.of(home, node);
+                StartOutcome agent = starter.ensureUp(d, () -> Readiness.agent(socket), socket);
+                if (!report(agent)) return 1;
+                allUp &= agent instanceof AlreadyUp;
+            }
+            cluster.ifPresent(c -> ctx.out().println("local cluster: " + c.size() + " node(s) on bridge " + c.network().bridge()
+                    + ", coordinator at " + c.network().hostAddress() + ", n1 at " + c.network().nodeAddress(1)));
+            if (allUp) {
                 ctx.out().println("roam is already up");
             } else {
                 ctx.out().println("roam is up (state in " + home.root() + ")");

@@ -36,6 +36,7 @@ public final class Human {
 
     /** {@code text} cut to at most {@code max} characters, ending with "..." when cut. */
     public static String truncate(String text, int max) {
+        text = text.replaceAll("\\p{Cntrl}+", " ");   // a multi-line argument must not break the table
         if (text.length() <= max) return text;
         if (max <= 3) return text.substring(0, Math.max(0, max));
         return text.substring(0, max - 3) + "...";

@@ -61,7 +61,7 @@ public final class Tables {
             case EXITED -> j.getHasExitCode() ? "EXITED(" + j.getExitCode() + ")" : "EXITED";
             case CHECKPOINTED -> j.getAsleep() ? "ASLEEP" : "CHECKPOINTED";
             case JOB_STATE_UNSPECIFIED, UNRECOGNIZED -> "UNKNOWN";
-            case PENDING, RUNNING, CHECKPOINTING, RESTORING, FAILED, LOST -> j.getState().name();
+            case PENDING, RUNNING, CHECKPOINTING, RESTORING, FAILED, LOST, MIGRATING -> j.getState().name();
         };
     }
 

@@ -27,4 +27,9 @@ class HumanTest {
         assertThat(Human.truncate("exactly10!", 10)).isEqualTo("exactly10!");
         assertThat(Human.truncate("a longer command line", 10)).isEqualTo("a longe...").hasSize(10);
     }
+
+    @Test
+    void controlCharactersBecomeSpacesSoARowStaysOneLine() {
+        assertThat(Human.truncate("python3 -c \nimport time\n\tb=1", 60)).isEqualTo("python3 -c  import time b=1");
+    }
 }

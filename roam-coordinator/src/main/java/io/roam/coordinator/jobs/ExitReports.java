@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ExitReports {
     private static final Logger LOG = LoggerFactory.getLogger(ExitReports.class);
-    private static final Set<JobState> IN_FLIGHT = Set.of(JobState.PENDING, JobState.CHECKPOINTING, JobState.RESTORING);
+    private static final Set<JobState> IN_FLIGHT = Set.of(JobState.PENDING, JobState.CHECKPOINTING, JobState.RESTORING, JobState.MIGRATING);
     private final ZkJobStore store;
     private final JobTransitions transitions;
     private final ConcurrentHashMap<JobId, JobExitReport> deferred = new ConcurrentHashMap<>();

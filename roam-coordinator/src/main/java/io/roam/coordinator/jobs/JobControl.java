@@ -81,6 +81,7 @@ public final class JobControl {
                     + j.getCheckpoint() + "): roam restore " + j.getCheckpoint() + " resumes it, roam rm " + id + " discards it");
             case PENDING -> Answer.refused(Answer.Kind.PRECONDITION, "job " + id + " is still starting: try to " + verb + " it again in a moment");
             case RESTORING -> Answer.refused(Answer.Kind.PRECONDITION, "job " + id + " is being restored: try to " + verb + " it again in a moment");
+            case MIGRATING -> Answer.refused(Answer.Kind.PRECONDITION, "job " + id + " is being migrated: try to " + verb + " it again in a moment");
             case EXITED -> Answer.refused(Answer.Kind.PRECONDITION, "job " + id + " is not running: it has already exited (code " + j.getExitCode() + ")");
             case FAILED -> Answer.refused(Answer.Kind.PRECONDITION, "job " + id + " is not running: it failed: " + j.getReason());
             case LOST -> Answer.refused(Answer.Kind.PRECONDITION, "job " + id + " is not running: it was lost: " + j.getReason());

@@ -56,6 +56,7 @@ public final class JobRecords {
             case EXITED -> JobState.EXITED;
             case FAILED -> JobState.FAILED;
             case LOST -> JobState.LOST;
+            case MIGRATING -> JobState.MIGRATING;
             case JOB_STATE_UNSPECIFIED, UNRECOGNIZED -> throw new IllegalArgumentException("job record without a state: " + s);
         };
     }
@@ -70,6 +71,7 @@ public final class JobRecords {
             case EXITED -> io.roam.proto.JobState.EXITED;
             case FAILED -> io.roam.proto.JobState.FAILED;
             case LOST -> io.roam.proto.JobState.LOST;
+            case MIGRATING -> io.roam.proto.JobState.MIGRATING;
         };
     }
 }

@@ -96,6 +96,10 @@ public final class JobTransitions {
             case JobEvent.Exited x -> "Exited(" + x.exitCode() + ")";
             case JobEvent.Lost l -> "Lost(" + l.reason() + ")";
             case JobEvent.Removed r -> "Removed";
+            case JobEvent.MigrationStarted m -> "MigrationStarted(to " + m.to() + ", image " + m.image() + ")";
+            case JobEvent.MigrationCommitted m -> "MigrationCommitted(pid " + m.hostPid() + " on " + m.node() + ")";
+            case JobEvent.MigrationAborted m -> "MigrationAborted(" + m.reason() + "; pid " + m.hostPid() + " on " + m.node() + ")";
+            case JobEvent.MigrationFailed m -> "MigrationFailed(" + m.reason() + ")";
         };
     }
 }

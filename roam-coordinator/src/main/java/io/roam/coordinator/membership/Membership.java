@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cluster's nodes: their registration (kept in memory and in {@code /roam/nodes}) and their latest report (memory
- * only). A node is down when it has not reported for {@link #DOWN_AFTER}.
+ * only). A node is down when it has not reported for {@link #DOWN_AFTER}, or at once when its attachment (an open
+ * Membership.Attach stream) broke and it has not attached again.
  */
 public final class Membership {
     public static final Duration DOWN_AFTER = Duration.ofSeconds(5);
@@ -33,6 +34,8 @@ public final class Membership {
     private final ZkNodeStore store;
     private final LongSupplier clock;
     private final ConcurrentHashMap<NodeId, Entry> nodes = new ConcurrentHashMap<>();
+    /** Open Attach streams per node; a node absent here never attached (its reports alone tell). */
+    private final ConcurrentHashMap<NodeId, Integer> attachments = new ConcurrentHashMap<>();
 
     public Membership(ZkNodeStore store, LongSupplier clock) {
         this.store = store;
@@ -45,9 +48,12 @@ public final class Membership {
     public NodeInfo register(NodeInfo info) {
         NodeId id = NodeId.of(info.getId());
         long now = clock.getAsLong();
-        NodeInfo stored = info.toBuilder().setState(DRAINING.equals(info.getState()) ? DRAINING : UP).setLastReportMs(now).build();
+        Entry known = nodes.get(id);
+        boolean draining = DRAINING.equals(info.getState()) || (known != null && DRAINING.equals(known.info().getState()));
+        NodeInfo stored = info.toBuilder().setState(draining ? DRAINING : UP).setLastReportMs(now).build();
         store.put(stored);
         nodes.put(id, new Entry(stored, now, Map.of(), 0));
+        attachments.remove(id); // a registration proves it lives; its attachment follows
         LOG.info("node {} registered at {} ({} cores)", id, info.getAddress(), info.getLoad().getCores());
         return stored;
     }
@@ -63,6 +69,29 @@ public final class Membership {
             return new Entry(info, now, jobs, 0);
         });
         return after != null;
+    }
+
+    /** Counts an Attach stream opened by the node; false when it never registered. */
+    public boolean attached(NodeId id) {
+        if (!nodes.containsKey(id)) return false;
+        if (attachments.merge(id, 1, Integer::sum) == 1) LOG.info("node {} attached", id);
+        return true;
+    }
+
+    /** Counts an Attach stream that broke: without another one open, the node is down now. */
+    public void detached(NodeId id) {
+        Integer left = attachments.computeIfPresent(id, (k, n) -> Math.max(0, n - 1));
+        if (left != null && left == 0) LOG.info("node {} is down: its attachment broke", id);
+    }
+
+    /** Marks a node draining (placement skips it) or up again, persistently; false when the node is unknown. */
+    public boolean setDraining(NodeId id, boolean draining) {
+        Entry after = nodes.computeIfPresent(id, (k, e) -> new Entry(e.info().toBuilder().setState(draining ? DRAINING : UP).build(),
+                e.lastSeenMs(), e.jobs(), e.placedSinceReport()));
+        if (after == null) return false;
+        store.put(after.info());
+        LOG.info("node {} is {}", id, draining ? DRAINING : UP);
+        return true;
     }
 
     /** Counts a job placed on {@code node} until its next report shows it. */
@@ -94,12 +123,22 @@ public final class Membership {
         return nodes.values().stream().map(e -> {
             NodeInfo v = view(e);
             return new Candidate(NodeId.of(v.getId()), !DOWN.equals(v.getState()), DRAINING.equals(v.getState()),
-                    v.getLoad().getRunnable(), v.getLoad().getCores(), v.getLoad().getJobs() + e.placedSinceReport());
+                    runnable(v.getLoad()), v.getLoad().getCores(), v.getLoad().getJobs() + e.placedSinceReport());
         }).toList();
     }
 
+    /**
+     * Runnable threads as placement weighs them: the kernel's 1-minute load average, rounded. One sample of
+     * procs_running is noisy, and agents sharing a machine (a local cluster) would each see different noise of the same
+     * load; the average is the same for all of them.
+     */
+    static int runnable(io.roam.proto.NodeLoad load) {
+        return (int) Math.round(load.getLoad1());
+    }
+
     private NodeInfo view(Entry e) {
-        boolean down = clock.getAsLong() - e.lastSeenMs() > DOWN_AFTER.toMillis();
+        boolean down = clock.getAsLong() - e.lastSeenMs() > DOWN_AFTER.toMillis()
+                || attachments.getOrDefault(NodeId.of(e.info().getId()), 1) == 0;
         return down ? e.info().toBuilder().setState(DOWN).build() : e.info();
     }
 }

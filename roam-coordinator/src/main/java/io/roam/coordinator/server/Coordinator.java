@@ -11,6 +11,9 @@ import io.roam.coordinator.jobs.JobNotifier;
 import io.roam.coordinator.jobs.JobQueries;
 import io.roam.coordinator.jobs.JobSubmission;
 import io.roam.coordinator.jobs.JobTransitions;
+import io.roam.coordinator.membership.AttachService;
+import io.roam.coordinator.membership.JoinEndpoint;
+import io.roam.coordinator.membership.LiveNodes;
 import io.roam.coordinator.membership.Membership;
 import io.roam.coordinator.placement.LeastLoadedPlacement;
 import io.roam.coordinator.store.ZkJobStore;
@@ -122,13 +125,18 @@ public final class Coordinator implements AutoCloseable {
                 new JobControl(store, lookup, transitions, agents),
                 checkpoints, new SleepWake(store, membership, checkpoints), clusterId);
 
-        Server server = Tls.startServer(listen.toString(), identity, new CoordinatorService(ops));
+        var migration = io.roam.coordinator.migration.MigrationService.start(curator, store, transitions, exits, agents, membership,
+                identity, clusterId, clock);
+        resources.add(migration);
+        Server server = Tls.startServer(listen.toString(), identity, new CoordinatorService(ops), migration,
+                new AttachService(membership, new LiveNodes(curator), clusterId));
         resources.add(() -> {
             server.shutdown();
             if (!server.awaitTermination(5, TimeUnit.SECONDS)) server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         });
         String host = listen.host().equals("0.0.0.0") || listen.host().equals("::") ? "127.0.0.1" : listen.host();
         address = new HostPort(host, server.getPort()).toString();
+        resources.add(JoinEndpoint.start(listen.host(), identity, ca, () -> address, config.home().root()));
     }
 
     /** HOST:PORT of the gRPC endpoint as it listens now. */

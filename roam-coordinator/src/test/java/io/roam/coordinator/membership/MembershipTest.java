@@ -35,7 +35,7 @@ class MembershipTest {
             assertThat(m.node(n1).orElseThrow().getState()).isEqualTo(Membership.DOWN);
             assertThat(m.candidates()).singleElement().satisfies(c -> assertThat(c.up()).isFalse());
 
-            assertThat(m.report(NodeReport.newBuilder().setNode("n1").setLoad(NodeLoad.newBuilder().setCores(4).setRunnable(3).setJobs(2))
+            assertThat(m.report(NodeReport.newBuilder().setNode("n1").setLoad(NodeLoad.newBuilder().setCores(4).setRunnable(1).setLoad1(3.2).setJobs(2))
                     .addJobs(JobStats.newBuilder().setJob("j1").setRssBytes(1234).setAlive(true)).build())).isTrue();
             assertThat(m.isUp(n1)).isTrue();
             assertThat(m.rss(JobId.of("j1"), "n1")).isEqualTo(1234);

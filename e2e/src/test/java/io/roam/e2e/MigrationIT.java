@@ -1,0 +1,170 @@
+package io.roam.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Cold migration between agents on this machine (same roam home, host network): n1 from roam up, plus agents started
+ * here: n3 sends corrupt images (ROAM_FAULT=corrupt-transfer), n4 sends slowly (ROAM_TRANSFER_LIMIT_MBPS), n5 is a
+ * target that gets killed, and n2 (started last: it owns the CLI socket) is a plain node.
+ */
+class MigrationIT {
+    private static final String COUNTER = "i=0; while true; do echo $i; i=$((i+1)); sleep 0.05; done";
+    @TempDir
+    static Path tmp;
+    static Roam roam;
+    static final List<Process> agents = new ArrayList<>();
+    static final Map<String, Process> byNode = new java.util.HashMap<>();
+
+    @BeforeAll
+    static void up() throws IOException {
+        roam = Roam.up(tmp.resolve("home"));
+        agent("n3", Map.of("ROAM_FAULT", "corrupt-transfer"));
+        agent("n4", Map.of("ROAM_TRANSFER_LIMIT_MBPS", "20"));
+        agent("n5", Map.of());
+        agent("n2", Map.of());
+        Roam.eventually(Duration.ofSeconds(60), "5 nodes up", () -> roam.run("nodes").out().split("\n").length == 6
+                && !roam.run("nodes").out().contains("down"));
+    }
+
+    static void agent(String node, Map<String, String> env) throws IOException {
+        Path dist = Path.of(System.getProperty("roam.dist", "../dist/target/roam")).toAbsolutePath().normalize();
+        var pb = new ProcessBuilder(dist.resolve("bin/roam").toString(), "agent", "--node", node, "--state-dir", roam.home.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve(node + ".log").toFile());
+        pb.environment().put("ROAM_HOME", roam.home.toString());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        agents.add(p);
+        byNode.put(node, p);
+        // Each agent takes over the CLI socket: wait until this one answers before starting the next.
+        Roam.eventually(Duration.ofSeconds(30), node + " registered", () -> roam.run("nodes").out().contains(node + " "));
+    }
+
+    @AfterAll
+    static void down() {
+        try {
+            if (roam != null) roam.close();
+        } finally {
+            agents.forEach(Process::destroyForcibly);
+        }
+    }
+
+    /** Live processes (not zombies) whose stdout is the job's spool file: the job's process tree, on whatever node. */
+    static int processesOf(String job) {
+        Path out = roam.spool(job).resolve("out");
+        int n = 0;
+        for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+            try {
+                Path proc = Path.of("/proc", Long.toString(p.pid()));
+                String stat = Files.readString(proc.resolve("stat"));
+                if (stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z")) continue;
+                if (Files.readSymbolicLink(proc.resolve("fd/1")).equals(out) && stat.contains("(sh)")) n++;
+            } catch (IOException | RuntimeException e) {
+                // gone, or not ours to read
+            }
+        }
+        return n;
+    }
+
+    static long rssKb(ProcessHandle p) {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
+                if (l.startsWith("VmRSS:")) return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return 0;
+    }
+
+    static String nodeOf(String job) {
+        for (String line : roam.run("ps", "-a").ok().out().split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 2 && f[0].equals(job)) return f[1];
+        }
+        return "";
+    }
+
+    static void assertRunsOnceOn(String job, String node) {
+        Roam.eventually(Duration.ofSeconds(30), job + " RUNNING on " + node, () -> roam.state(job).equals("RUNNING") && nodeOf(job).equals(node));
+        Roam.eventually(Duration.ofSeconds(10), "exactly one process of " + job, () -> processesOf(job) == 1);
+        int before = Roam.numbers(roam.logs0(job)).size();
+        Roam.eventually(Duration.ofSeconds(10), job + " counts on", () -> Roam.numbers(roam.logs0(job)).size() > before + 5);
+    }
+
+    @Test
+    void aCounterMovesThereAndBackWithNoGapAndKeepsItsLog() {
+        roam.run("run", "--name", "trip", "--node", "n1", "--", "sh", "-c", COUNTER).ok();
+        assertRunsOnceOn("trip", "n1");
+        var moved = roam.run("migrate", "trip", "--to", "n2").ok();
+        assertThat(moved.line()).isEqualTo("n2");
+        assertThat(moved.err()).contains("sent").contains("MB/s").contains("verified on n2");
+        assertRunsOnceOn("trip", "n2");
+        assertThat(roam.run("migrate", "trip", "--to", "n1").ok().line()).isEqualTo("n1");
+        assertRunsOnceOn("trip", "n1");
+        Roam.assertCountsOn(Roam.numbers(roam.logs("trip")), 20);
+    }
+
+    @Test
+    void aCorruptImageIsRefusedByTheTargetAndTheJobResumesOnTheSource() {
+        roam.run("run", "--name", "bent", "--node", "n3", "--", "sh", "-c", COUNTER).ok();
+        assertRunsOnceOn("bent", "n3");
+        var r = roam.run("migrate", "bent", "--to", "n1");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("checksum mismatch").contains("runs on n3 again");
+        assertRunsOnceOn("bent", "n3");
+        Roam.assertCountsOn(Roam.numbers(roam.logs0("bent")), 10);
+    }
+
+    @Test
+    void killingTheTargetDuringTheTransferLeavesTheJobOnTheSource() throws Exception {
+        // ~150 MB of touched memory sent at 20 MB/s: several seconds of transfer to interrupt.
+        roam.run("run", "--name", "heavy", "--node", "n4", "--", "sh", "-c",
+                "python3 -c 'import os; b=bytearray(os.urandom(1<<20))*150; import time; time.sleep(1e9)' & " + COUNTER).ok();
+        assertRunsOnceOn("heavy", "n4");
+        Roam.eventually(Duration.ofSeconds(30), "memory touched", () -> ProcessHandle.allProcesses().anyMatch(p -> rssKb(p) > 140_000
+                && p.info().commandLine().orElse("").contains("os.urandom")));
+        Thread killer = Thread.ofVirtual().start(() -> {
+            Roam.eventually(Duration.ofSeconds(60), "transfer started", () -> {
+                try {
+                    return Files.readString(tmp.resolve("n5.log")).contains("") && Files.list(roam.home.resolve("nodes/n5/images"))
+                            .anyMatch(p -> p.getFileName().toString().startsWith(".incoming-"));
+                } catch (IOException e) {
+                    return false;
+                }
+            });
+            byNode.get("n5").destroyForcibly();
+        });
+        var r = roam.run("migrate", "heavy", "--to", "n5");
+        killer.join(60_000);
+        assertThat(r.exit()).as(r.err()).isEqualTo(1);
+        assertThat(r.err()).contains("runs on n4 again");
+        assertRunsOnceOn("heavy", "n4");
+        Roam.assertCountsOn(Roam.numbers(roam.logs0("heavy")), 10);
+    }
+
+    @Test
+    void drainEmptiesANodeAndUndrainOpensIt() {
+        roam.run("run", "--name", "tenant", "--node", "n2", "--", "sh", "-c", COUNTER).ok();
+        assertRunsOnceOn("tenant", "n2");
+        var r = roam.run("drain", "n2").ok();
+        assertThat(r.out()).contains("tenant: moved to").contains("n2 is draining");
+        assertThat(nodeOf("tenant")).isNotEqualTo("n2");
+        assertRunsOnceOn("tenant", nodeOf("tenant"));
+        assertThat(roam.run("nodes").ok().out()).containsPattern("n2 .*draining");
+        roam.run("undrain", "n2").ok();
+        assertThat(roam.run("nodes").ok().out()).doesNotContain("draining");
+        Roam.assertCountsOn(Roam.numbers(roam.logs0("tenant")), 10);
+    }
+}

@@ -1,0 +1,179 @@
+package io.roam.agent.transfer;
+
+import com.github.luben.zstd.Zstd;
+import io.grpc.stub.StreamObserver;
+import io.roam.agent.checkpoint.CheckpointSteps;
+import io.roam.core.CheckpointId;
+import io.roam.core.NodeId;
+import io.roam.core.RoamHome;
+import io.roam.criu.CriuInfo;
+import io.roam.criu.image.ImageManifests;
+import io.roam.criu.image.Rejected;
+import io.roam.criu.image.Verification;
+import io.roam.criu.image.Verified;
+import io.roam.proto.ImageChunk;
+import io.roam.proto.ImageHeader;
+import io.roam.proto.ReceiveReply;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The target's side of one image transfer: writes the chunks into a scratch directory next to the image store,
+ * verifies the manifest (checksums, HMAC, CRIU compatibility) once the image is complete, and only then moves it to
+ * {@code images/CHECKPOINT}. Anything else (a broken stream, a refused image, a full disk) leaves nothing behind.
+ */
+final class ImageReceiver implements StreamObserver<ImageChunk> {
+    private static final Logger log = LoggerFactory.getLogger(ImageReceiver.class);
+
+    private final RoamHome home;
+    private final NodeId node;
+    private final String clusterId;
+    private final byte[] secret;
+    private final CriuInfo criu;
+    private final StreamObserver<ReceiveReply> reply;
+    private final Map<String, FileChannel> open = new HashMap<>();
+    private ImageHeader header;
+    private Path scratch;
+    private long bytes;
+    private boolean finished;
+
+    ImageReceiver(RoamHome home, NodeId node, String clusterId, byte[] secret, CriuInfo criu, StreamObserver<ReceiveReply> reply) {
+        this.home = home;
+        this.node = node;
+        this.clusterId = clusterId;
+        this.secret = secret;
+        this.criu = criu;
+        this.reply = reply;
+    }
+
+    @Override
+    public void onNext(ImageChunk c) {
+        if (finished) return;
+        try {
+            if (c.hasHeader()) {
+                start(c.getHeader());
+            } else if (header == null) {
+                refuse("the image stream did not start with a header");
+            } else if (c.getEnd()) {
+                complete();
+            } else {
+                write(c);
+            }
+        } catch (IOException e) {
+            refuse("cannot write the image on " + node + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            log.warn("receiving an image failed", e);
+            refuse("cannot receive the image on " + node + ": " + e);
+        }
+    }
+
+    private void start(ImageHeader h) throws IOException {
+        CheckpointId id = CheckpointId.parse(h.getCheckpoint());
+        if (!h.getClusterId().equals(clusterId)) {
+            refuse("the image comes from cluster " + h.getClusterId() + ", this is cluster " + clusterId);
+            return;
+        }
+        header = h;
+        Files.createDirectories(home.imagesDir(node));
+        scratch = home.imagesDir(node).resolve(".incoming-" + id.value());
+        CheckpointSteps.deleteTree(scratch);
+        Files.createDirectories(scratch);
+        long free = Files.getFileStore(scratch).getUsableSpace();
+        if (free < h.getTotalBytes() + (16L << 20)) {
+            refuse("not enough disk space on " + node + " for the image: " + h.getTotalBytes() / 1_000_000 + " MB needed, "
+                    + free / 1_000_000 + " MB free in " + home.imagesDir(node));
+        }
+    }
+
+    private void write(ImageChunk c) throws IOException {
+        if (!ImageFiles.safeName(c.getFile())) {
+            refuse("the image stream names an invalid file '" + c.getFile() + "'");
+            return;
+        }
+        FileChannel ch = open.get(c.getFile());
+        if (ch == null) {
+            ch = FileChannel.open(scratch.resolve(c.getFile()), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            open.put(c.getFile(), ch);
+        }
+        byte[] raw = Zstd.decompress(c.getZstd().toByteArray(), c.getRawLength());
+        if (raw.length != c.getRawLength()) throw new IOException("chunk of " + c.getFile() + " decompressed to the wrong size");
+        ByteBuffer b = ByteBuffer.wrap(raw);
+        long pos = c.getOffset();
+        while (b.hasRemaining()) pos += ch.write(b, pos);
+        bytes += raw.length;
+    }
+
+    private void complete() throws IOException {
+        closeFiles();
+        Verification v = ImageManifests.verify(scratch, clusterId, secret, criu);
+        if (v instanceof Rejected r) {
+            refuse("the received image failed verification on " + node + ": " + r.reason());
+            return;
+        }
+        String job = ((Verified) v).manifest().getJobId();
+        if (!job.equals(header.getJob())) {
+            refuse("the received image belongs to job " + job + ", not " + header.getJob());
+            return;
+        }
+        Path dest = home.imageDir(node, CheckpointId.parse(header.getCheckpoint()));
+        CheckpointSteps.deleteTree(dest);
+        Files.move(scratch, dest, StandardCopyOption.ATOMIC_MOVE);
+        finished = true;
+        log.info("image {} of job {} received from {} and verified: {} bytes", header.getCheckpoint(), job, header.getSourceNode(), bytes);
+        reply.onNext(ReceiveReply.newBuilder().setOk(true).setPath(dest.toString()).setBytes(bytes).build());
+        reply.onCompleted();
+    }
+
+    private void refuse(String why) {
+        if (finished) return;
+        finished = true;
+        log.warn("image {} refused: {}", header == null ? "?" : header.getCheckpoint(), why);
+        cleanup();
+        reply.onNext(ReceiveReply.newBuilder().setOk(false).setError(why).build());
+        reply.onCompleted();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        if (finished) return;
+        finished = true;
+        log.warn("image {} transfer broke off: {}", header == null ? "?" : header.getCheckpoint(), t.toString());
+        cleanup();
+    }
+
+    @Override
+    public void onCompleted() {
+        if (!finished) refuse("the image stream ended before the image was complete");
+    }
+
+    private void cleanup() {
+        closeFiles();
+        if (scratch != null) {
+            try {
+                CheckpointSteps.deleteTree(scratch);
+            } catch (RuntimeException e) {
+                log.warn("cannot delete {}: {}", scratch, e.toString());
+            }
+        }
+    }
+
+    private void closeFiles() {
+        for (FileChannel ch : open.values()) {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                log.debug("close: {}", e.toString());
+            }
+        }
+        open.clear();
+    }
+}

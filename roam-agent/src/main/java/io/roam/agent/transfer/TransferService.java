@@ -1,0 +1,108 @@
+package io.roam.agent.transfer;
+
+import io.grpc.ManagedChannel;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.roam.agent.jobs.JobTable;
+import io.roam.agent.sandbox.JobProcesses;
+import io.roam.core.CheckpointId;
+import io.roam.core.NodeId;
+import io.roam.core.RoamHome;
+import io.roam.criu.CriuInfo;
+import io.roam.criu.image.ImageManifests;
+import io.roam.criu.image.Rejected;
+import io.roam.proto.ImageChunk;
+import io.roam.proto.ImageHeader;
+import io.roam.proto.ProbeReply;
+import io.roam.proto.ProbeRequest;
+import io.roam.proto.ReceiveReply;
+import io.roam.proto.SendImageRequest;
+import io.roam.proto.TransferGrpc;
+import io.roam.proto.TransferProgress;
+import io.roam.rpc.Identity;
+import io.roam.rpc.Tls;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Agent ↔ agent image streaming (Send on the source, Receive on the target) and Probe for a recovering coordinator. */
+public final class TransferService extends TransferGrpc.TransferImplBase {
+    private static final Logger log = LoggerFactory.getLogger(TransferService.class);
+
+    private final NodeId node;
+    private final RoamHome home;
+    private final JobTable table;
+    private final Identity identity;
+    private final String clusterId;
+    private final byte[] secret;
+    private final CriuInfo criu;
+    private final ImageSender sender;
+
+    public TransferService(NodeId node, RoamHome home, JobTable table, Identity identity, String clusterId, byte[] secret,
+                           CriuInfo criu, TransferFaults faults) {
+        this.node = node;
+        this.home = home;
+        this.table = table;
+        this.identity = identity;
+        this.clusterId = clusterId;
+        this.secret = secret;
+        this.criu = criu;
+        this.sender = new ImageSender(faults);
+        if (faults.corrupt() || faults.limitBytesPerSecond().isPresent()) log.warn("transfer test knobs are on: {}", faults);
+    }
+
+    @Override
+    public void send(SendImageRequest req, StreamObserver<TransferProgress> obs) {
+        Path dir = home.imageDir(node, CheckpointId.parse(req.getCheckpoint()));
+        if (!Files.isDirectory(dir)) {
+            obs.onNext(TransferProgress.newBuilder().setDone(true).setOk(false)
+                    .setError("image " + req.getCheckpoint() + " is not on " + node).build());
+            obs.onCompleted();
+            return;
+        }
+        ManagedChannel ch = Tls.channel(req.getTargetAddress(), identity);
+        var cancelled = (ServerCallStreamObserver<TransferProgress>) obs;
+        try {
+            ImageHeader h = ImageHeader.newBuilder().setCheckpoint(req.getCheckpoint()).setJob(req.getJob())
+                    .setClusterId(req.getClusterId()).setSourceNode(node.value()).build();
+            TransferProgress last = sender.send(ch, dir, h, p -> {
+                if (!cancelled.isCancelled()) obs.onNext(p);
+            });
+            if (!cancelled.isCancelled()) {
+                obs.onNext(last);
+                obs.onCompleted();
+            }
+        } finally {
+            ch.shutdownNow();
+            try {
+                ch.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public StreamObserver<ImageChunk> receive(StreamObserver<ReceiveReply> obs) {
+        return new ImageReceiver(home, node, clusterId, secret, criu, obs);
+    }
+
+    @Override
+    public void probe(ProbeRequest req, StreamObserver<ProbeReply> obs) {
+        var b = ProbeReply.newBuilder().setBusy(table.isBusy(req.getJob()));
+        table.get(req.getJob()).ifPresent(j -> b.setHoldsJob(true).setHostPid(j.getHostPid()).setHostPidStart(j.getHostPidStart())
+                .setAlive(JobProcesses.alive(j.getHostPid(), j.getHostPidStart())));
+        if (!req.getCheckpoint().isEmpty()) {
+            Path dir = home.imageDir(node, CheckpointId.parse(req.getCheckpoint()));
+            if (Files.isDirectory(dir)) {
+                b.setImagePresent(true).setImagePath(dir.toString());
+                if (ImageManifests.verify(dir, clusterId, secret, criu) instanceof Rejected r) b.setImageError(r.reason());
+                else b.setImageValid(true);
+            }
+        }
+        obs.onNext(b.build());
+        obs.onCompleted();
+    }
+}

@@ -1,0 +1,52 @@
+package io.roam.cli;
+
+import io.roam.cli.args.IdConverters;
+import io.roam.core.JobId;
+import io.roam.core.NodeId;
+import io.roam.proto.LocalRequest;
+import io.roam.proto.MigrateCmd;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code roam migrate JOB [--to NODE] [--mode cold|--live] [--explain]}: prints the node the job runs on afterwards. */
+@Command(name = "migrate", mixinStandardHelpOptions = true,
+        description = {"Move a running job to another node: it keeps its id, its output and its state.",
+            "Cold migration: the job is frozen, its image streamed to the target and restored there; if anything fails",
+            "before the move is committed, the job resumes where it was. Cold is the only mode in this version."})
+final class MigrateCommand implements Callable<Integer> {
+    private final CliContext ctx;
+
+    @Mixin
+    Verbosity verbosity;
+
+    @Parameters(paramLabel = "JOB", converter = IdConverters.Job.class, description = "The job's id.")
+    JobId job;
+
+    @Option(names = "--to", paramLabel = "NODE", converter = IdConverters.Node.class,
+            description = "The target node (default: the least loaded other node).")
+    NodeId to;
+
+    @Option(names = "--mode", paramLabel = "MODE", description = "cold (the default, and the only mode in this version), live, precopy.")
+    String mode = "";
+
+    @Option(names = "--live", description = "Post-copy live migration (not in this version: refused).")
+    boolean live;
+
+    @Option(names = "--explain", description = "Say where and how the job would move, and do nothing.")
+    boolean explain;
+
+    MigrateCommand(CliContext ctx) { this.ctx = ctx; }
+
+    @Override
+    public Integer call() {
+        var cmd = MigrateCmd.newBuilder().setJob(job.value()).setMode(live ? "live" : mode).setExplain(explain);
+        if (to != null) cmd.setTo(to.value());
+        return new AgentCall(ctx, verbosity).send(LocalRequest.newBuilder().setMigrate(cmd).build(), AgentCall.SLOW, done -> {
+            if (!explain && done.getJobsCount() > 0) ctx.out().println(done.getJobs(0).getNode());
+            return done.getExitCode();
+        });
+    }
+}

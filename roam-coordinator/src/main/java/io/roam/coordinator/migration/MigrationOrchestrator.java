@@ -1,0 +1,209 @@
+package io.roam.coordinator.migration;
+
+import io.roam.coordinator.agents.AgentClients;
+import io.roam.coordinator.agents.AgentReply;
+import io.roam.coordinator.jobs.Answer;
+import io.roam.coordinator.jobs.JobLookup;
+import io.roam.coordinator.jobs.JobTransitions;
+import io.roam.coordinator.jobs.TransitionOutcome;
+import io.roam.coordinator.membership.Membership;
+import io.roam.coordinator.migration.MigrationSteps.Ending;
+import io.roam.coordinator.placement.LeastLoadedPlacement;
+import io.roam.coordinator.placement.Placement;
+import io.roam.coordinator.store.Versioned;
+import io.roam.coordinator.store.ZkJobStore;
+import io.roam.coordinator.store.ZkMigrationStore;
+import io.roam.core.CheckpointId;
+import io.roam.core.JobEvent;
+import io.roam.core.JobId;
+import io.roam.core.NodeId;
+import io.roam.proto.AgentRestoreReply;
+import io.roam.proto.Caller;
+import io.roam.proto.CheckReport;
+import io.roam.proto.CheckpointInfo;
+import io.roam.proto.DumpJobReply;
+import io.roam.proto.DumpJobRequest;
+import io.roam.proto.InspectJobRequest;
+import io.roam.proto.JobInfo;
+import io.roam.proto.JobState;
+import io.roam.proto.MigrationRecord;
+import io.roam.proto.SendImageRequest;
+import io.roam.proto.TransferProgress;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cold migration: check on the source → record the migration → MIGRATING → dump on the source → stream the image
+ * to the target (verified there) → restore on the target → commit. Any failure before the commit resumes the job on
+ * the source from the source's own image. Each phase is persisted in /roam/migrations/JOB for {@link MigrationRecovery}.
+ */
+public final class MigrationOrchestrator {
+    private static final Logger LOG = LoggerFactory.getLogger(MigrationOrchestrator.class);
+    private static final Duration INSPECT_DEADLINE = Duration.ofSeconds(30);
+
+    private final ZkJobStore store;
+    private final ZkMigrationStore migrations;
+    private final JobLookup lookup;
+    private final JobTransitions transitions;
+    private final AgentClients agents;
+    private final TransferClients transfers;
+    private final Membership membership;
+    private final LeastLoadedPlacement placement;
+    private final MigrationSteps steps;
+    private final String clusterId;
+    private final LongSupplier clock;
+
+    MigrationOrchestrator(ZkJobStore store, ZkMigrationStore migrations, JobTransitions transitions, AgentClients agents,
+                          TransferClients transfers, Membership membership, LeastLoadedPlacement placement, MigrationSteps steps,
+                          String clusterId, LongSupplier clock) {
+        this.store = store;
+        this.migrations = migrations;
+        this.lookup = new JobLookup(store);
+        this.transitions = transitions;
+        this.agents = agents;
+        this.transfers = transfers;
+        this.membership = membership;
+        this.placement = placement;
+        this.steps = steps;
+        this.clusterId = clusterId;
+        this.clock = clock;
+    }
+
+    public Answer<JobInfo> migrate(Caller caller, String job, String to, String mode, boolean explain, Consumer<String> progress) {
+        if (!mode.isEmpty() && !mode.equals("cold")) {
+            return Answer.refused(Answer.Kind.INVALID, "only cold migration is available in this version ('" + JobLookup.shorten(mode)
+                    + "' is not): run roam migrate without --live/--mode");
+        }
+        Answer<Versioned<JobInfo>> found = lookup.find(caller, job);
+        if (!(found instanceof Answer.Ok<Versioned<JobInfo>>(Versioned<JobInfo> v))) return ((Answer.Refused<Versioned<JobInfo>>) found).as();
+        JobInfo j = v.value();
+        if (j.getState() != JobState.RUNNING) {
+            return Answer.refused(Answer.Kind.PRECONDITION, "job " + j.getId() + " is " + j.getState().name().toLowerCase(Locale.ROOT)
+                    + ": only a running job can be migrated");
+        }
+        NodeId source = NodeId.of(j.getNode());
+        Answer<NodeId> target = target(source, to);
+        if (!(target instanceof Answer.Ok<NodeId>(NodeId dest))) return ((Answer.Refused<NodeId>) target).as();
+        CheckReport check = inspect(source, j);
+        if (!check.getMigratable()) {
+            return Answer.refused(Answer.Kind.PRECONDITION, "job " + j.getId() + " cannot be migrated: " + String.join("; ", check.getReasonsList()));
+        }
+        if (explain) {
+            progress.accept("job " + j.getId() + " would move from " + source + " to " + dest + " by cold migration (dump, stream, restore): "
+                    + (to.isEmpty() ? "the least loaded node that is up and not draining" : "the node you named")
+                    + "; cold is the only mode in this version");
+            return Answer.ok(j);
+        }
+        if (transfers.probe(dest, j.getId(), "").isEmpty()) {
+            return Answer.refused(Answer.Kind.UNAVAILABLE, "the agent on " + dest + " does not answer: start it or pick another node with --to");
+        }
+        return run(j, source, dest, progress);
+    }
+
+    private Answer<JobInfo> run(JobInfo j, NodeId source, NodeId dest, Consumer<String> progress) {
+        JobId id = JobId.of(j.getId());
+        CheckpointId cid = CheckpointId.of(id, store.nextCheckpointSequence(id));
+        MigrationRecord m = MigrationRecord.newBuilder().setJob(id.value()).setSource(source.value()).setTarget(dest.value())
+                .setCheckpoint(cid.value()).setPhase("started").setStartedMs(clock.getAsLong()).build();
+        migrations.put(m);
+        JobInfo migrating;
+        switch (transitions.apply(id, new JobEvent.MigrationStarted(dest, cid))) {
+            case TransitionOutcome.Applied a -> migrating = a.job();
+            case TransitionOutcome.Rejected r -> { migrations.delete(id); return Answer.refused(Answer.Kind.PRECONDITION, r.reason()); }
+            case TransitionOutcome.Missing x -> { migrations.delete(id); return Answer.refused(Answer.Kind.NOT_FOUND, "no such job: " + id); }
+        }
+        long t0 = System.nanoTime();
+        progress.accept("migrating job " + id + " from " + source + " to " + dest + ": dumping");
+        DumpJobRequest dumpReq = DumpJobRequest.newBuilder().setJob(migrating).setCheckpointId(cid.value()).setLeaveRunning(false)
+                .setClusterId(clusterId).build();
+        AgentReply<DumpJobReply> dumped = agents.call(source, MigrationSteps.CRIU_DEADLINE, a -> a.dumpJob(dumpReq));
+        if (!(dumped instanceof AgentReply.Answered<DumpJobReply>(DumpJobReply d) && d.getOk())) {
+            String why = switch (dumped) {
+                case AgentReply.Answered<DumpJobReply>(DumpJobReply d) -> JobLookup.firstLine(d.getError());
+                case AgentReply.Unreachable<DumpJobReply>(String u) -> u;
+            };
+            // CRIU resumes the process when a dump fails: it still runs on the source with the same pid.
+            return answer(steps.stayed(m, "the dump on " + source + " failed: " + why, j.getHostPid(), j.getHostPidStart()));
+        }
+        long freezeMs = (System.nanoTime() - t0) / 1_000_000;
+        CheckpointInfo image = d.getCheckpoint().toBuilder().setId(cid.value()).setJob(id.value()).setNode(source.value()).build();
+        m = m.toBuilder().setPhase("dumped").setImage(image).build();
+        migrations.put(m);
+        progress.accept("dumped " + mb(image.getSizeBytes()) + " in " + freezeMs + " ms; sending to " + dest);
+        String destAddress = transfers.address(dest).orElse("");
+        SendImageRequest send = SendImageRequest.newBuilder().setCheckpoint(cid.value()).setJob(id.value()).setTargetNode(dest.value())
+                .setTargetAddress(destAddress).setClusterId(clusterId).build();
+        TransferProgress sent = transfers.send(source, send, p -> progress.accept(line(p, dest)));
+        if (!sent.getOk()) return answer(steps.rollBack(m, "the transfer to " + dest + " failed: " + sent.getError()));
+        progress.accept(line(sent, dest) + ", verified on " + dest);
+        m = m.toBuilder().setPhase("transferred").build();
+        migrations.put(m);
+        CheckpointInfo there = image.toBuilder().setNode(dest.value()).setPath(sent.getPath()).build();
+        AgentReply<AgentRestoreReply> restored = steps.restore(dest, migrating, there);
+        if (MigrationSteps.ok(restored)) {
+            AgentRestoreReply r = ((AgentReply.Answered<AgentRestoreReply>) restored).value();
+            Ending e = steps.commit(m, r.getHostPid(), r.getHostPidStart());
+            LOG.info("job {} migrated {} -> {}: frozen {} ms after the dump started, total {} ms, {} at {} MB/s", id, source, dest,
+                    freezeMs, (System.nanoTime() - t0) / 1_000_000, mb(sent.getBytesSent()), String.format(Locale.ROOT, "%.1f", sent.getMbPerS()));
+            progress.accept("job " + id + " runs on " + dest + " (pid " + r.getHostPid() + "); total " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            return answer(e);
+        }
+        // The restore may have happened even though we got no answer: never resume on the source while the target runs it.
+        var probe = transfers.probe(dest, id.value(), "");
+        if (probe.isPresent() && probe.get().getHoldsJob() && probe.get().getAlive()) {
+            return answer(steps.commit(m, probe.get().getHostPid(), probe.get().getHostPidStart()));
+        }
+        return answer(steps.rollBack(m, "the restore on " + dest + " failed: " + MigrationSteps.why(restored)));
+    }
+
+    private static Answer<JobInfo> answer(Ending e) {
+        return switch (e) {
+            case Ending.Committed c -> Answer.ok(c.job());
+            case Ending.RolledBack r -> Answer.refused(Answer.Kind.PRECONDITION, "job " + r.job().getId() + " was not moved and runs on "
+                    + r.job().getNode() + " again: " + r.reason());
+            case Ending.Lost l -> Answer.refused(Answer.Kind.PRECONDITION, "job " + l.job().getId() + " is lost: " + l.reason());
+            case Ending.Vanished v -> Answer.refused(Answer.Kind.PRECONDITION, v.reason());
+        };
+    }
+
+    /** The named node, or the policy's choice among the others; never the source, never a node that is down or draining. */
+    Answer<NodeId> target(NodeId source, String to) {
+        if (!to.isEmpty()) {
+            NodeId n;
+            try {
+                n = NodeId.of(to);
+            } catch (IllegalArgumentException e) {
+                return Answer.refused(Answer.Kind.INVALID, "invalid node name '" + JobLookup.shorten(to) + "'");
+            }
+            var info = membership.node(n);
+            if (info.isEmpty()) return Answer.refused(Answer.Kind.NOT_FOUND, "no such node: " + to + " (roam nodes lists them)");
+            if (n.equals(source)) return Answer.refused(Answer.Kind.PRECONDITION, "the job already runs on " + to + ": pick another node");
+            if (Membership.DOWN.equals(info.get().getState())) return Answer.refused(Answer.Kind.UNAVAILABLE, "node " + to + " is down: start its agent or pick another node");
+            if (Membership.DRAINING.equals(info.get().getState())) return Answer.refused(Answer.Kind.PRECONDITION, "node " + to + " is draining: roam undrain " + to + " first, or pick another node");
+            return Answer.ok(n);
+        }
+        return switch (placement.place(membership.candidates().stream().filter(c -> !c.node().equals(source)).toList())) {
+            case Placement.Placed p -> Answer.ok(p.node());
+            case Placement.Unplaced u -> Answer.refused(Answer.Kind.UNAVAILABLE, "no other node can take the job: " + u.reason());
+        };
+    }
+
+    CheckReport inspect(NodeId node, JobInfo j) {
+        InspectJobRequest req = InspectJobRequest.newBuilder().setJob(j.getId()).setHostPid(j.getHostPid()).build();
+        return switch (agents.call(node, INSPECT_DEADLINE, a -> a.inspectJob(req))) {
+            case AgentReply.Answered<CheckReport>(CheckReport r) -> r;
+            case AgentReply.Unreachable<CheckReport>(String why) -> CheckReport.newBuilder().setMigratable(false).addReasons(why).build();
+        };
+    }
+
+    private static String line(TransferProgress p, NodeId dest) {
+        return String.format(Locale.ROOT, "sent %s of %s to %s (%s on the wire), %.1f MB/s", mb(p.getBytesSent()), mb(p.getTotalBytes()),
+                dest, mb(p.getWireBytes()), p.getMbPerS());
+    }
+
+    private static String mb(long bytes) { return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6); }
+}
