@@ -42,8 +42,23 @@ final class Zk {
     static boolean create(CuratorFramework zk, String path, byte[] data) {
         return call("create " + path, () -> {
             try {
-                // idempotent: when a connection loss hides the success of our create, Curator's retry finds the node
-                // with our data and succeeds, instead of reporting it as taken (which left an orphan record behind)
+                zk.create().creatingParentsIfNeeded().forPath(path, data);
+                return true;
+            } catch (KeeperException.NodeExistsException e) {
+                return false;
+            }
+        });
+    }
+
+    /**
+     * Like {@link #create}, for records whose bytes only this writer can produce (a job record: its id, owner, spec and
+     * creation time): when a connection loss hides the success of the create, Curator's retry finds the node holding
+     * exactly these bytes and succeeds, instead of answering "exists" and leaving an orphan record behind. Not for
+     * values that concurrent writers may share (counters).
+     */
+    static boolean createUnique(CuratorFramework zk, String path, byte[] data) {
+        return call("create " + path, () -> {
+            try {
                 zk.create().idempotent().creatingParentsIfNeeded().forPath(path, data);
                 return true;
             } catch (KeeperException.NodeExistsException e) {
@@ -56,7 +71,7 @@ final class Zk {
     static boolean replace(CuratorFramework zk, String path, byte[] data, int expectedVersion) {
         return call("write " + path, () -> {
             try {
-                zk.setData().idempotent().withVersion(expectedVersion).forPath(path, data);   // same, for a lost CAS success
+                zk.setData().withVersion(expectedVersion).forPath(path, data);
                 return true;
             } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
                 return false;
