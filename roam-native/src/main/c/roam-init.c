@@ -10,7 +10,11 @@
  *   A         PID 1 of the namespace: setsid, stdio to DIR/{out,err} (append mode, which CRIU restores
  *             without size checks), drops to U:G, forwards signals to the job's process group, reaps
  *             everything, and when the job ends writes DIR/exit ("CODE\n", atomically) and exits with CODE.
- *   B         the job: its own process group, default signal handling, cwd, execv(CMD).
+ *   B         the job: its own process group, default signal handling, cwd, execv(CMD), no capabilities.
+ * When U is not root, A keeps exactly one capability, CAP_SYS_ADMIN, and its cwd is DIR (owned by U): that is
+ * what CRIU needs to checkpoint the namespace as U (CRIU's parasite in PID 1 mounts a procfs of the namespace in
+ * its cwd; see CriuCheckpointEngine). U cannot ptrace A (A's capabilities are not U's, and A is not dumpable), and
+ * A only forwards signals and reaps; the job B and everything it execs have no capabilities.
  * A PID 1 ignores signals it has no handler for, so A forwards them: SIGTERM ends a job with 143 like a
  * normal process; SIGKILL to A kills the whole namespace (the supervisor logs 137).
  * Linked statically and without NSS (ids are numeric), so a checkpointed init maps no shared library.
@@ -25,7 +29,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -84,6 +91,13 @@ static void write_exit(const char *spool, int code) {
     if (ok) rename(tmp, path);
 }
 
+/* Sets this process's capabilities: effective = permitted = MASK (a CAP_TO_MASK of the first word), inheritable none. */
+static int set_caps(unsigned mask) {
+    struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {{ .effective = mask, .permitted = mask, .inheritable = 0 }};
+    return (int)syscall(SYS_capset, &hdr, data);
+}
+
 /* A: PID 1 of the namespace. Never returns. */
 static void run_init(int report, const char *spool, uid_t uid, gid_t gid, gid_t *groups, size_t ngroups,
                      const char *cwd, char **cmd) {
@@ -91,7 +105,8 @@ static void run_init(int report, const char *spool, uid_t uid, gid_t gid, gid_t 
     if (report > 3) close_range(3, (unsigned)report - 1, 0);
     close_range((unsigned)report + 1, ~0U, 0);
     setsid();
-    if (chdir("/") < 0) { dprintf(report, "ERR chdir /: %s\n", strerror(errno)); _exit(127); }
+    const char *home = uid == 0 ? "/" : spool;   /* CRIU's parasite makes a directory in A's cwd */
+    if (chdir(home) < 0) { dprintf(report, "ERR chdir %s: %s\n", home, strerror(errno)); _exit(127); }
     int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (in < 0) { dprintf(report, "ERR open /dev/null: %s\n", strerror(errno)); _exit(127); }
     int out = open_spool_file(spool, "out", uid, gid, report);
@@ -102,8 +117,18 @@ static void run_init(int report, const char *spool, uid_t uid, gid_t gid, gid_t 
     }
     close(in); close(out); close(err);
 
+    if (uid != 0 && prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) < 0) {
+        dprintf(report, "ERR prctl(PR_SET_KEEPCAPS): %s\n", strerror(errno));
+        _exit(127);
+    }
     if (setgroups(ngroups, groups) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
         dprintf(report, "ERR cannot switch to uid %u gid %u: %s\n", uid, gid, strerror(errno));
+        _exit(127);
+    }
+    /* dumpable, so that U's CRIU may read /proc/A (U still cannot ptrace A: A has a capability U lacks) */
+    if (uid != 0 && (set_caps(CAP_TO_MASK(CAP_SYS_ADMIN)) < 0 || prctl(PR_SET_KEEPCAPS, 0L, 0L, 0L, 0L) < 0
+                     || prctl(PR_SET_DUMPABLE, 1L, 0L, 0L, 0L) < 0)) {
+        dprintf(report, "ERR cannot keep CAP_SYS_ADMIN for the namespace init: %s\n", strerror(errno));
         _exit(127);
     }
 
@@ -126,6 +151,7 @@ static void run_init(int report, const char *spool, uid_t uid, gid_t gid, gid_t 
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         setpgid(0, 0);
+        if (uid != 0 && set_caps(0) < 0) { dprintf(report, "ERR drop capabilities: %s\n", strerror(errno)); _exit(127); }
         if (chdir(cwd) < 0) { dprintf(report, "ERR cd %s: %s\n", cwd, strerror(errno)); _exit(127); }
         execv(cmd[0], cmd);
         dprintf(report, "ERR %s: %s\n", cmd[0], strerror(errno));

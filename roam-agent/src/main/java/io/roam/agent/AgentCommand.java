@@ -18,7 +18,7 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--node", description = "node name (default: n1)")
     String node = "n1";
 
-    @Option(names = "--join", description = "coordinator address HOST:PORT (default: read from the roam home)")
+    @Option(names = "--join", description = "coordinator address HOST:PORT, or several separated by commas (standbys: the agent moves on to the next one that answers; default: read from the roam home)")
     String join;
 
     @Option(names = "--listen", description = "gRPC listen address HOST:PORT (default: 127.0.0.1:0)")

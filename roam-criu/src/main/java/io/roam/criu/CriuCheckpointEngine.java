@@ -16,13 +16,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * {@link CheckpointEngine} over the criu command line. Every run logs at {@code -v4} into the image directory
  * ({@code dump.log}, {@code restore.log}; criu's own console output goes to {@code criu-dump.out.log} and
  * {@code criu-restore.out.log}). Dumps always handle file locks and keep deleted files up to
  * {@link JobInspector#GHOST_LIMIT_BYTES}; restores detach, so the restored root is orphaned to the caller's nearest
- * subreaper.
+ * subreaper. A job of a user other than root is dumped as that user (see {@link DumpAs}) and restored by root: the
+ * restored tree keeps the user's ids.
  */
 public final class CriuCheckpointEngine implements CheckpointEngine {
     public static final String DUMP_LOG = "dump.log";
@@ -72,6 +74,14 @@ public final class CriuCheckpointEngine implements CheckpointEngine {
         } catch (IOException e) {
             return new DumpFailed(FailureKind.IO, "cannot create image directory " + dir + ": " + e.getMessage(), "");
         }
+        DumpAs as = DumpAs.of(spec.rootPid()).orElse(null);
+        if (as == null) return new DumpFailed(FailureKind.REFUSED, "pid " + spec.rootPid() + " does not exist: the job is not running", "");
+        try {
+            Optional<String> unreachable = as.prepare(dir);
+            if (unreachable.isPresent()) return new DumpFailed(FailureKind.IO, unreachable.get(), "");
+        } catch (IOException e) {
+            return new DumpFailed(FailureKind.IO, "cannot give image directory " + dir + " to uid " + as.uid() + ": " + e.getMessage(), "");
+        }
         List<String> cmd = new ArrayList<>(List.of(criu.toString(), "dump", "-t", Long.toString(spec.rootPid()),
                 "-D", dir.toString(), "-v4", "-o", DUMP_LOG, "--file-locks",
                 "--ghost-limit", (JobInspector.GHOST_LIMIT_BYTES >> 20) + "M"));
@@ -82,7 +92,7 @@ public final class CriuCheckpointEngine implements CheckpointEngine {
         long[] criuPid = {-1};
         CriuProcess.Result r;
         try {
-            r = CriuProcess.run(cmd, console, spec.timeout(), pid -> criuPid[0] = pid);
+            r = CriuProcess.run(as.wrap(cmd), console, spec.timeout(), pid -> criuPid[0] = pid);
         } catch (IOException e) {
             return new DumpFailed(FailureKind.IO, "cannot run " + criu + ": " + e.getMessage(), "");
         }

@@ -77,7 +77,10 @@ public final class LocalCommands implements LocalServer.Handler {
             case RUN -> {
                 var r = req.getRun();
                 if (r.getArgvCount() == 0) throw new IllegalArgumentException("nothing to run: give a command after --");
-                if (!r.getName().isEmpty() && !JobId.isValid(r.getName())) JobId.of(r.getName());   // throws the explanation
+                if (!r.getName().isEmpty() && !JobId.isValid(r.getName())) {
+                    String n = r.getName().replaceAll("\\p{Cntrl}", "?");
+                    JobId.of(n.length() <= 40 ? n : n.substring(0, 40) + "…");   // throws the explanation, one short line
+                }
                 JobSpec spec = JobSpec.newBuilder().addAllArgv(r.getArgvList()).setCwd(r.getCwd()).putAllEnv(r.getEnvMap())
                         .setUid(caller.getUid()).setGid(caller.getGid()).addAllGroups(caller.getGroupsList())
                         .setUser(caller.getUser()).setName(r.getName()).setNode(r.getNode()).build();

@@ -31,6 +31,8 @@ public final class LocalServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalServer.class);
     private static final int MAX_REQUEST_BYTES = 4 << 20;
     private static final int MAX_CONNECTIONS = 512;
+    /** A client that sends no complete request within this time is cut off (an idle socket must not hold a slot). */
+    static final java.time.Duration REQUEST_TIMEOUT = java.time.Duration.ofSeconds(5);
 
     /** Serves one request; writes replies and must end with a Done. */
     public interface Handler {
@@ -92,20 +94,49 @@ public final class LocalServer implements AutoCloseable {
             return;
         }
         LocalRequest request;
+        var read = new java.util.concurrent.CountDownLatch(1);
+        Thread.ofVirtual().name("local-read-deadline").start(() -> {
+            try {
+                if (!read.await(REQUEST_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) ch.close();
+            } catch (InterruptedException | IOException e) {
+                // the call ends anyway
+            }
+        });
         try {
             int first = in.read();
             if (first < 0) return;
             int size = readVarint(first, in);
             if (size > MAX_REQUEST_BYTES) {
-                out.done(Done.newBuilder().setExitCode(2).setError("request too large (" + size + " bytes)").build());
+                out.done(Done.newBuilder().setExitCode(2).setError("request too large (" + size + " bytes; at most "
+                        + (MAX_REQUEST_BYTES >> 20) + " MiB): pass large data through files").build());
                 return;
             }
-            request = LocalRequest.parseFrom(in.readNBytes(size));
+            byte[] body = in.readNBytes(size);
+            if (body.length < size) {
+                out.done(Done.newBuilder().setExitCode(2).setError("truncated request (" + body.length + " of " + size
+                        + " bytes): use the roam command of this version").build());
+                return;
+            }
+            request = LocalRequest.parseFrom(body);
         } catch (IOException | RuntimeException e) {
-            out.done(Done.newBuilder().setExitCode(2).setError("malformed request: " + e.getMessage()).build());
+            if (!ch.isOpen()) {
+                log.debug("local call cut off: no request within {} s", REQUEST_TIMEOUT.toSeconds());
+                return;
+            }
+            out.done(Done.newBuilder().setExitCode(2).setError("malformed request (" + firstLine(e.getMessage())
+                    + "): use the roam command of this version").build());
             return;
+        } finally {
+            read.countDown();
         }
         handler.handle(caller.get(), request, out);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null || s.isBlank()) return "unreadable";
+        String line = s.strip().lines().findFirst().orElse("");
+        int dot = line.indexOf(". ");
+        return dot > 0 ? line.substring(0, dot) : line;
     }
 
     private static int readVarint(int first, InputStream in) throws IOException {

@@ -28,6 +28,8 @@ public final class JobSubmission {
     private static final Logger LOG = LoggerFactory.getLogger(JobSubmission.class);
     static final Duration START_DEADLINE = Duration.ofSeconds(60);
     private static final int MAX_ARGV_BYTES = 1 << 20;
+    /** Beyond these a record would not fit a ZooKeeper node (1 MiB); ARG_MAX is 2 MiB on Linux anyway. */
+    private static final int MAX_ARGS = 32_768, MAX_SPEC_BYTES = 512 << 10;
 
     private final ZkJobStore store;
     private final JobTransitions transitions;
@@ -54,6 +56,14 @@ public final class JobSubmission {
         }
         if (spec.getArgvList().stream().mapToLong(String::length).sum() > MAX_ARGV_BYTES) {
             return Answer.refused(Answer.Kind.INVALID, "the command line is longer than 1 MiB: pass long inputs in a file");
+        }
+        if (spec.getArgvCount() > MAX_ARGS) {
+            return Answer.refused(Answer.Kind.INVALID, "the command has " + spec.getArgvCount() + " arguments, more than "
+                    + MAX_ARGS + ": pass long inputs in a file");
+        }
+        if (spec.getSerializedSize() > MAX_SPEC_BYTES) {
+            return Answer.refused(Answer.Kind.INVALID, "the job's command line and environment take " + spec.getSerializedSize()
+                    + " bytes, more than " + (MAX_SPEC_BYTES >> 10) + " KiB: pass large inputs in files");
         }
         if (!Access.isRoot(caller) && spec.getUid() != caller.getUid()) {
             return Answer.refused(Answer.Kind.DENIED, "uid " + caller.getUid() + " cannot submit a job to run as uid " + spec.getUid());

@@ -35,6 +35,7 @@ import java.util.function.LongSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.slf4j.Logger;
@@ -47,6 +48,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Coordinator implements AutoCloseable {
     public static final String LEADER_PATH = "/roam/leader";
+    public static final String SESSION_TIMEOUT_PROPERTY = "roam.zookeeper.sessionTimeoutMs";
     private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -80,7 +82,10 @@ public final class Coordinator implements AutoCloseable {
             return zk.connectString();
         });
         CuratorFramework curator = CuratorFrameworkFactory.builder().connectString(connect)
-                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000)).sessionTimeoutMs(15_000).connectionTimeoutMs(5_000).build();
+                .retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000)).sessionTimeoutMs(sessionTimeoutMs()).connectionTimeoutMs(5_000)
+                // leadership ends when the session is LOST, not when the connection is merely SUSPENDED: losing one
+                // server of an ensemble moves the session to another server and must not stop the leader
+                .connectionStateErrorPolicy(new SessionConnectionStateErrorPolicy()).build();
         resources.add(curator);
         curator.start();
         awaitConnected(curator, connect);
@@ -160,6 +165,12 @@ public final class Coordinator implements AutoCloseable {
         terminated.countDown();
         LOG.info("coordinator stopped");
     }
+
+    /**
+     * The ZooKeeper session timeout: how long a killed leader keeps leadership before a standby takes over. 15 s, or
+     * the system property {@value #SESSION_TIMEOUT_PROPERTY} (milliseconds; the ensemble bounds it to 2-20 ticks).
+     */
+    static int sessionTimeoutMs() { return Integer.getInteger(SESSION_TIMEOUT_PROPERTY, 15_000); }
 
     private static void awaitConnected(CuratorFramework curator, String connect) {
         try {

@@ -50,6 +50,23 @@ final class Zk {
         });
     }
 
+    /**
+     * Like {@link #create}, for records whose bytes only this writer can produce (a job record: its id, owner, spec and
+     * creation time): when a connection loss hides the success of the create, Curator's retry finds the node holding
+     * exactly these bytes and succeeds, instead of answering "exists" and leaving an orphan record behind. Not for
+     * values that concurrent writers may share (counters).
+     */
+    static boolean createUnique(CuratorFramework zk, String path, byte[] data) {
+        return call("create " + path, () -> {
+            try {
+                zk.create().idempotent().creatingParentsIfNeeded().forPath(path, data);
+                return true;
+            } catch (KeeperException.NodeExistsException e) {
+                return false;
+            }
+        });
+    }
+
     /** Compare-and-set; expectedVersion -1 writes unconditionally. False on a version conflict or when it is gone. */
     static boolean replace(CuratorFramework zk, String path, byte[] data, int expectedVersion) {
         return call("write " + path, () -> {

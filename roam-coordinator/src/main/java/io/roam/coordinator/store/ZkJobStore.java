@@ -41,7 +41,7 @@ public final class ZkJobStore {
 
     /** Creates the record of a new job; false when a job of that id exists. */
     public boolean create(JobInfo job) {
-        return Zk.create(zk, JOBS + "/" + JobId.of(job.getId()).value(), job.toBuilder().setVersion(0).build().toByteArray());
+        return Zk.createUnique(zk, JOBS + "/" + JobId.of(job.getId()).value(), job.toBuilder().setVersion(0).build().toByteArray());
     }
 
     /** Compare-and-set: writes {@code job} only if the record is still at {@code expectedVersion}. */

@@ -46,6 +46,16 @@ public final class TestJob implements AutoCloseable {
                 "ip link set lo up && " + script));
     }
 
+    /**
+     * Like {@link #start(Path, String)}, as user {@code uid}:{@code gid} the way roam-init starts a user's job: the
+     * namespace init runs as the user, keeps only CAP_SYS_ADMIN and has {@code dir} (which must be the user's) as cwd.
+     */
+    public static TestJob startAs(Path dir, int uid, int gid, String script) {
+        return start(dir, List.of("unshare", "--pid", "--ipc", "--fork", "--", "setpriv", "--reuid", Integer.toString(uid),
+                "--regid", Integer.toString(gid), "--clear-groups", "--inh-caps", "+sys_admin", "--ambient-caps", "+sys_admin",
+                "setsid", "sh", "-c", script));
+    }
+
     private static TestJob start(Path dir, List<String> cmd) {
         Path out = dir.resolve("out");
         Path err = dir.resolve("err");
@@ -60,7 +70,7 @@ public final class TestJob implements AutoCloseable {
                 if (children.isEmpty()) return null;
                 long child = children.getFirst();
                 String exe = ProcFs.readLink(ProcFs.dir(child).resolve("exe")).orElse("");
-                return exe.endsWith("/unshare") || exe.endsWith("/setsid") || exe.endsWith("/ip") ? null : child; // wait for the exec
+                return exe.endsWith("/unshare") || exe.endsWith("/setsid") || exe.endsWith("/setpriv") || exe.endsWith("/ip") ? null : child; // wait for the exec
             });
             return new TestJob(p, init, out, err);
         } catch (IOException e) {
