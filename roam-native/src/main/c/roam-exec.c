@@ -92,18 +92,43 @@ static void on_signal(int sig) {
     errno = saved;
 }
 
-static void write_all(int fd, const uint8_t *p, size_t n) {
+/* Writes everything; returns -1 on EPIPE/ECONNRESET to the agent's socket (its answer may still be readable). */
+static int write_all(int fd, const uint8_t *p, size_t n) {
     while (n > 0) {
         ssize_t w = write(fd, p, n);
         if (w < 0) {
             if (errno == EINTR) continue;
-            if (errno == EPIPE && fd != 1 && fd != 2) die(1, "the agent broke off the call: it may have stopped; run 'roam up'%s%s", "", "");
+            if ((errno == EPIPE || errno == ECONNRESET) && fd != 1 && fd != 2) return -1;
             if (errno == EPIPE) exit(141);  /* our reader went away (roam exec ... | head): like SIGPIPE */
             die(1, "write failed: %s%s", strerror(errno), "");
         }
         p += w;
         n -= (size_t)w;
     }
+    return 0;
+}
+
+static int input_closed;   /* the agent stopped reading our input: the command ended; only its answer is left */
+static buf pending;        /* input for the agent not yet written: the socket is non-blocking, so that reading the
+                              command's output never waits for the agent to take our stdin (no deadlock with cat) */
+#define PENDING_MAX (256 * 1024)
+
+/* Writes what the socket takes now. */
+static void flush_pending(int sock) {
+    size_t done = 0;
+    while (done < pending.n && !input_closed) {
+        ssize_t w = write(sock, pending.p + done, pending.n - done);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN) break;
+            input_closed = 1;   /* EPIPE/ECONNRESET: the agent's answer may still be readable */
+            break;
+        }
+        done += (size_t)w;
+    }
+    if (input_closed) done = pending.n;
+    memmove(pending.p, pending.p + done, pending.n - done);
+    pending.n -= done;
 }
 
 /* Sends one LocalInput, length-delimited. */
@@ -113,7 +138,8 @@ static void send_input(int sock, unsigned field, const uint8_t *data, size_t n, 
     else { put_varint(&msg, field << 3); put_varint(&msg, v); }
     put_varint(&frame, msg.n);
     put(&frame, msg.p, msg.n);
-    write_all(sock, frame.p, frame.n);
+    if (!input_closed) put(&pending, frame.p, frame.n);
+    flush_pending(sock);
     free(msg.p);
     free(frame.p);
 }
@@ -247,8 +273,9 @@ static int client(int argc, char **argv) {
     put_varint(&frame, req.n);
     put(&frame, req.p, req.n);
     signal(SIGPIPE, SIG_IGN);
-    write_all(sock, frame.p, frame.n);
+    if (write_all(sock, frame.p, frame.n) < 0) input_closed = 1;
     free(cmd.p); free(req.p); free(frame.p);
+    fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) | O_NONBLOCK);
 
     if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0) die(1, "pipe: %s%s", strerror(errno), "");
     static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
@@ -261,27 +288,17 @@ static int client(int argc, char **argv) {
     int stdin_open = 1;
     for (;;) {
         struct pollfd fds[3] = {
-            { .fd = sock, .events = POLLIN },
+            { .fd = sock, .events = POLLIN | (pending.n > 0 && !input_closed ? POLLOUT : 0) },
             { .fd = sig_pipe[0], .events = POLLIN },
-            { .fd = stdin_open ? 0 : -1, .events = POLLIN },
+            { .fd = stdin_open && !input_closed && pending.n < PENDING_MAX ? 0 : -1, .events = POLLIN },
         };
         if (poll(fds, 3, -1) < 0) {
             if (errno == EINTR) continue;
             die(1, "poll: %s%s", strerror(errno), "");
         }
-        if (fds[1].revents & POLLIN) {
-            unsigned char s;
-            while (read(sig_pipe[0], &s, 1) == 1) send_input(sock, 3, NULL, 0, s);
-        }
-        if (fds[2].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
-            ssize_t n = (fds[2].revents & POLLNVAL) ? 0 : read(0, chunk, CHUNK);
-            if (n < 0 && (errno == EINTR || errno == EAGAIN)) { /* again */ }
-            else if (n <= 0) { send_input(sock, 2, NULL, 0, 1); stdin_open = 0; }
-            else send_input(sock, 1, chunk, (size_t)n, 0);
-        }
         if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t n = read(sock, chunk, CHUNK);
-            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
             if (n <= 0) die(1, "the agent broke off the call: it may have stopped; see its log, and run 'roam up' to restart it%s%s", "", "");
             put(&in, chunk, (size_t)n);
             /* handle every complete frame in the buffer */
@@ -296,6 +313,17 @@ static int client(int argc, char **argv) {
             }
             memmove(in.p, in.p + used, in.n - used);
             in.n -= used;
+        }
+        if (fds[0].revents & POLLOUT) flush_pending(sock);
+        if (fds[1].revents & POLLIN) {
+            unsigned char s;
+            while (read(sig_pipe[0], &s, 1) == 1) send_input(sock, 3, NULL, 0, s);
+        }
+        if (fds[2].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
+            ssize_t n = (fds[2].revents & POLLNVAL) ? 0 : read(0, chunk, CHUNK);
+            if (n < 0 && (errno == EINTR || errno == EAGAIN)) { /* again */ }
+            else if (n <= 0) { send_input(sock, 2, NULL, 0, 1); stdin_open = 0; }
+            else send_input(sock, 1, chunk, (size_t)n, 0);
         }
     }
 }
