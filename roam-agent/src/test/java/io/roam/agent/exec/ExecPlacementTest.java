@@ -29,7 +29,7 @@ class ExecPlacementTest {
 
     @Test
     void sendsToTheLeastLoadedNodeOnceThisOneIsBusier() {
-        var nodes = List.of(node("n1", "up", 2, 2), node("n2", "up", 1, 2), node("n3", "up", 0, 2));
+        var nodes = List.of(node("n1", "up", 3, 2), node("n2", "up", 1, 2), node("n3", "up", 0, 2));
         assertThat(pick(nodes, Map.of())).contains("n3");
         // commands this agent already sent count until the next report
         assertThat(pick(nodes, Map.of("n3", 2))).contains("n2");
