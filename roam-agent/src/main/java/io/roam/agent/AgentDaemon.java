@@ -3,6 +3,7 @@ package io.roam.agent;
 import io.grpc.Server;
 import io.grpc.StatusRuntimeException;
 import io.roam.agent.checkpoint.CheckpointSteps;
+import io.roam.agent.exec.AgentExec;
 import io.roam.agent.jobs.ExitWatcher;
 import io.roam.agent.jobs.JobTable;
 import io.roam.agent.load.LoadMonitor;
@@ -57,6 +58,7 @@ public final class AgentDaemon implements AutoCloseable {
     private final Thread reporter;
     private final Attachment attachment;
     private final LoadMonitor load = new LoadMonitor();
+    private final AgentExec exec;
     private final NodeInfo self;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean registered;
@@ -86,9 +88,11 @@ public final class AgentDaemon implements AutoCloseable {
         this.table = new JobTable(home.jobTableDir(node));
         var launcher = new SandboxLauncher(NativeBinaries.install("roam-init", home.libDir()));
         var steps = new CheckpointSteps(engine, table, home, node, creds.secret());
+        this.exec = new AgentExec(node, home, identity);
         this.server = Tls.startServer(listen, identity, new AgentService(node, home, table, launcher, steps),
                 new io.roam.agent.transfer.TransferService(node, home, table, identity, creds.clusterId(), creds.secret(), criu,
-                        io.roam.agent.transfer.TransferFaults.fromEnvironment(System.getenv())));
+                        io.roam.agent.transfer.TransferFaults.fromEnvironment(System.getenv())),
+                exec.service());
         this.self = NodeInfo.newBuilder().setId(node.value()).setAddress(host + ":" + server.getPort()).setState("up")
                 .setCriuVersion(criu.version()).setKernel(criu.kernel()).addAllFeatures(criu.features()).build();
         this.coordinator = new CoordinatorLink(() -> coordinatorAt.or(this::coordinatorAddress), identity);
@@ -96,7 +100,8 @@ public final class AgentDaemon implements AutoCloseable {
         this.exits = new ExitWatcher(table, j -> home.spoolDir(JobId.of(j)),
                 home.runDir().resolve("agent-" + node.value() + ".exits"), this::reportExit);
         this.reporter = Thread.ofVirtual().name("reporter").start(this::reportLoop);
-        this.local = new LocalServer(socket, new LocalCommands(coordinator, home, node.value(), () -> registered));
+        this.local = new LocalServer(socket, new LocalCommands(coordinator, home, node.value(), () -> registered),
+                exec.localHandler(coordinator));
         log.info("agent {} ready: gRPC {}, CLI socket {}, CRIU {}, {} job(s) re-adopted",
                 node, self.getAddress(), socket, criu.version(), table.all().size());
     }
@@ -164,6 +169,7 @@ public final class AgentDaemon implements AutoCloseable {
         attachment.close();
         exits.close();
         server.shutdown();
+        exec.close();
         coordinator.close();
         log.info("agent {} stopped; {} job(s) keep running", node, table.all().size());
     }

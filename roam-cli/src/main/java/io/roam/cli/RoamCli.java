@@ -14,7 +14,7 @@ public final class RoamCli {
 
     /** The client commands and up/down, in the order {@code roam --help} lists them. */
     public static List<Object> commands(CliContext ctx) {
-        return List.of(new RunCommand(ctx), new PsCommand(ctx), new LogsCommand(ctx), new KillCommand(ctx),
+        return List.of(new RunCommand(ctx), new ExecCommand(ctx), new PsCommand(ctx), new LogsCommand(ctx), new KillCommand(ctx),
                 new WaitCommand(ctx), new CheckpointCommand(ctx), new RestoreCommand(ctx), new CheckpointsCommand(ctx),
                 new SleepCommand(ctx), new WakeCommand(ctx), new CheckCommand(ctx), new NodesCommand(ctx),
                 new RemoveCommand(ctx), new UpCommand(ctx), new DownCommand(ctx), new VersionCommand(ctx),
@@ -32,6 +32,7 @@ public final class RoamCli {
         cl.addSubcommand(new CommandLine.HelpCommand());
         // roam run CMD -x: after CMD, every word belongs to CMD
         cl.getSubcommands().get("run").setStopAtPositional(true);
+        cl.getSubcommands().get("exec").setStopAtPositional(true);
         ctx.columns().ifPresent(c -> cl.setUsageHelpWidth(Math.clamp(c, 55, 120)));
         cl.setParameterExceptionHandler(new UsageErrorHandler());
         cl.setExecutionExceptionHandler(new UnexpectedErrorHandler());

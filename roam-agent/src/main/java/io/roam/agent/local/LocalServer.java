@@ -39,16 +39,26 @@ public final class LocalServer implements AutoCloseable {
         void handle(Caller caller, LocalRequest request, ReplyWriter out) throws IOException;
     }
 
+    /** Serves a request whose client keeps sending after it (roam exec: LocalInput messages on {@code in}). */
+    public interface StreamingHandler {
+        void handle(Caller caller, LocalRequest request, InputStream in, ReplyWriter out) throws IOException;
+    }
+
     private final Path socket;
     private final ServerSocketChannel server;
     private final Handler handler;
+    private final StreamingHandler exec;
     private final Users users = new Users();
     private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
     private final Thread acceptor;
 
-    public LocalServer(Path socket, Handler handler) {
+    public LocalServer(Path socket, Handler handler) { this(socket, handler, null); }
+
+    /** {@code exec}: serves ExecCmd requests (null: {@code handler} answers them too). */
+    public LocalServer(Path socket, Handler handler, StreamingHandler exec) {
         this.socket = socket;
         this.handler = handler;
+        this.exec = exec;
         try {
             Files.createDirectories(socket.getParent());
             Files.deleteIfExists(socket);
@@ -129,7 +139,8 @@ public final class LocalServer implements AutoCloseable {
         } finally {
             read.countDown();
         }
-        handler.handle(caller.get(), request, out);
+        if (request.hasExec() && exec != null) exec.handle(caller.get(), request, in, out);
+        else handler.handle(caller.get(), request, out);
     }
 
     private static String firstLine(String s) {
