@@ -58,6 +58,7 @@ public final class SimCommand implements Callable<Integer> {
     @Option(names = "--max-migrations", description = "moves per process at most (default: ${DEFAULT-VALUE})") int maxMigrations = 3;
     @Option(names = "--min-gap", description = "hysteresis: runnable processes source minus target at least (default: ${DEFAULT-VALUE})") int minGap = 2;
     @Option(names = "--max-per-tick", description = "moves a node starts per tick at most (default: ${DEFAULT-VALUE})") int maxPerTick = 2;
+    @Option(names = "--headroom-mb", description = "memory a placement or migration leaves free on the target beyond the process, MB (default: ${DEFAULT-VALUE})") long headroomMb = PolicySettings.defaults().headroomBytes() >> 20;
     @Option(names = "--threads", description = "simulations run side by side (default: the number of cores)") int threads = Runner.defaultThreads();
     @Option(names = "--validate", description = "check the simulator against M/M/1, Mitzenmacher's power-of-2, and Harchol-Balter & Downey; exit 0 only if all pass")
     boolean validate;
@@ -70,7 +71,7 @@ public final class SimCommand implements Callable<Integer> {
         if (validate) return Validation.run(o, quick, threads) ? 0 : 1;
         List<String> names = policies.size() == 1 && policies.getFirst().equals("all") ? Policies.NAMES : policies;
         PolicySettings settings = new PolicySettings(d, new MigrationCost(migrationFixed, bandwidthMb * PolicySettings.MB), maxMigrations,
-                minGap, maxPerTick, remoteExec, PolicySettings.defaults().headroomBytes(), PolicySettings.defaults().maxReportAge());
+                minGap, maxPerTick, remoteExec, headroomMb << 20, PolicySettings.defaults().maxReportAge());
         SimConfig config = new SimConfig(nodes, cores, memoryMb << 20, discipline, false, window, 1.0, settings, processes,
                 warmup == null ? processes / 10 : warmup, seed);
         MemorySizes memory = MemorySizes.defaults();

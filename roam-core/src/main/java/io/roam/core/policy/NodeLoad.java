@@ -4,7 +4,8 @@ package io.roam.core.policy;
  * What a node reports about itself (in a probe reply or a gossip message), and how old the report is.
  *
  * @param node            the node's index in the view, {@code 0 ≤ node < view.nodeCount()}
- * @param runnable        processes on the node that are running or waiting to run there
+ * @param runnable        processes sharing the node's cores (or queued for one), including those on their way in;
+ *                        not those waiting for memory
  * @param cores           the node's cores; each of n processes runs at rate min(1, cores / n)
  * @param freeMemoryBytes memory not held or reserved by its processes (negative when processes wait for memory)
  * @param longRunning     processes that have used at least {@link #LONG_RUNNING_CPU_SECONDS} of CPU: with heavy-tailed

@@ -7,6 +7,7 @@ final class Counters {
     final LogHistogram slowdowns = new LogHistogram();
     final SizeBuckets bySize = new SizeBuckets();
     long measuredMigrations, migratedMeasured, migrations, bytesMoved, messages, memoryCapped;
+    long waitedForMemory;
     long placements, placeNanos, ticks, tickNanos;
 
     void completed(Procs procs, int slot, double now) {
@@ -15,6 +16,7 @@ final class Counters {
         double delay = Math.max(0, response - cpu);
         double slowdown = Math.max(1.0, response / cpu);
         measured++;
+        if (procs.waited[slot]) waitedForMemory++;
         sumResponse += response;
         sumDelay += delay;
         sumSlowdown += slowdown;
@@ -39,7 +41,7 @@ final class Counters {
                 slowdowns.quantile(0.99), (double) measuredMigrations / m, (double) migratedMeasured / m, bytesMoved,
                 messages / (sim.config.nodes() * seconds), placements == 0 ? 0 : (double) placeNanos / placements,
                 ticks == 0 ? 0 : (double) tickNanos / ticks, remotePlacements, seconds, wallSeconds, arrivals, bySize,
-                memoryCapped);
+                memoryCapped, (double) waitedForMemory / m);
     }
 
     long remotePlacements;

@@ -27,6 +27,8 @@ final class Procs {
     boolean[] measured = new boolean[1024];
     /** True if memory was reserved on the target when the move started. */
     boolean[] reserved = new boolean[1024];
+    /** True once the process has had to wait for memory somewhere. */
+    boolean[] waited = new boolean[1024];
     private int[] freeList = new int[1024];
     private int freeCount;
     private int used;
@@ -64,5 +66,6 @@ final class Procs {
         state = Arrays.copyOf(state, n);
         measured = Arrays.copyOf(measured, n);
         reserved = Arrays.copyOf(reserved, n);
+        waited = Arrays.copyOf(waited, n);
     }
 }

@@ -13,9 +13,10 @@ package io.roam.sim.engine;
  * @param placeNanos           wall-clock ns per exec-time decision (mean, measured around the policy call)
  * @param tickNanos            wall-clock ns per periodic decision (mean, measured around the policy call)
  * @param memoryCapped         processes whose memory exceeded a node's and was cut to it (traces)
+ * @param fractionWaited       measured processes that had to wait for memory somewhere
  */
 public record RunResult(String policy, String workload, SimConfig config, long measured, double meanResponse,
                         double meanDelay, double meanSlowdown, double p99Slowdown, double migrationsPerProcess,
                         double fractionMigrated, long bytesMoved, double messagesPerNodeSecond, double placeNanos,
                         double tickNanos, long remotePlacements, double simulatedSeconds, double wallSeconds,
-                        long arrivals, SizeBuckets bySize, long memoryCapped) {}
+                        long arrivals, SizeBuckets bySize, long memoryCapped, double fractionWaited) {}

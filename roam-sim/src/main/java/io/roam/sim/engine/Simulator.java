@@ -105,6 +105,7 @@ public final class Simulator {
         procs.migrations[slot] = 0;
         procs.from[slot] = -1;
         procs.reserved[slot] = false;
+        procs.waited[slot] = false;
         procs.measured[slot] = born >= config.warmup() && born < config.warmup() + config.measured();
         if (procs.measured[slot]) outstanding++;
         born++;
@@ -133,6 +134,7 @@ public final class Simulator {
             clock.update(node, cpu.nextCompletion(node));
         } else {
             procs.state[slot] = Procs.WAITING;
+            procs.waited[slot] = true;
             procs.tag[slot] = remaining;
             memory.enqueue(node, slot);
         }

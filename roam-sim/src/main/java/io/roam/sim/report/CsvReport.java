@@ -15,13 +15,13 @@ public final class CsvReport {
 
     public static void write(Path dir, List<RunResult> results, double load) {
         StringBuilder s = new StringBuilder("policy,info,nodes,cores,load,seed,measured,mean_response_s,mean_delay_s,mean_slowdown,"
-                + "p99_slowdown,migrations_per_process,fraction_migrated,bytes_moved,messages_per_node_s,ns_per_placement,"
+                + "p99_slowdown,migrations_per_process,fraction_migrated,fraction_waited_for_memory,bytes_moved,messages_per_node_s,ns_per_placement,"
                 + "ns_per_tick,remote_placements,simulated_s,wall_s,arrivals,workload\n");
         for (RunResult r : results)
-            s.append(String.format(Locale.ROOT, "%s,%s,%d,%d,%.3f,%d,%d,%.6f,%.6f,%.6f,%.4f,%.6f,%.6f,%d,%.4f,%.1f,%.1f,%d,%.1f,%.2f,%d,\"%s\"%n",
+            s.append(String.format(Locale.ROOT, "%s,%s,%d,%d,%.3f,%d,%d,%.6f,%.6f,%.6f,%.4f,%.6f,%.6f,%.6f,%d,%.4f,%.1f,%.1f,%d,%.1f,%.2f,%d,\"%s\"%n",
                     r.policy(), r.config().gossip() ? "gossip" : "probes", r.config().nodes(), r.config().cores(), load,
                     r.config().seed(), r.measured(), r.meanResponse(), r.meanDelay(), r.meanSlowdown(), r.p99Slowdown(),
-                    r.migrationsPerProcess(), r.fractionMigrated(), r.bytesMoved(), r.messagesPerNodeSecond(), r.placeNanos(),
+                    r.migrationsPerProcess(), r.fractionMigrated(), r.fractionWaited(), r.bytesMoved(), r.messagesPerNodeSecond(), r.placeNanos(),
                     r.tickNanos(), r.remotePlacements(), r.simulatedSeconds(), r.wallSeconds(), r.arrivals(),
                     r.workload().replace('"', '\'')));
         StringBuilder b = new StringBuilder("policy,cpu_from_s,cpu_to_s,processes,mean_delay_s,mean_slowdown\n");

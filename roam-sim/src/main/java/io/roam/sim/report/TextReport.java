@@ -22,13 +22,13 @@ public final class TextReport {
 
     public static String table(List<RunResult> results) {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%-14s %-6s %9s %9s %10s %9s %8s %10s %9s %9s %9s %8s %7s%n", "policy", "info",
-                "slowdown", "p99 slow", "delay (s)", "migr/proc", "migrated", "GB moved", "msg/node/s", "ns/place", "ns/tick",
+        out.append(String.format(Locale.ROOT, "%-14s %-6s %9s %9s %10s %9s %8s %8s %10s %9s %9s %9s %8s %7s%n", "policy", "info",
+                "slowdown", "p99 slow", "delay (s)", "migr/proc", "migrated", "mem wait", "GB moved", "msg/node/s", "ns/place", "ns/tick",
                 "sim (s)", "wall(s)"));
         for (RunResult r : results)
-            out.append(String.format(Locale.ROOT, "%-14s %-6s %9.3f %9.2f %10.4f %9.4f %7.2f%% %10.1f %9.2f %9.0f %9.0f %8.0f %7.1f%n",
+            out.append(String.format(Locale.ROOT, "%-14s %-6s %9.3f %9.2f %10.4f %9.4f %7.2f%% %7.2f%% %10.1f %9.2f %9.0f %9.0f %8.0f %7.1f%n",
                     r.policy(), r.config().gossip() ? "gossip" : "probes", r.meanSlowdown(), r.p99Slowdown(), r.meanDelay(),
-                    r.migrationsPerProcess(), 100 * r.fractionMigrated(), r.bytesMoved() / 1e9, r.messagesPerNodeSecond(),
+                    r.migrationsPerProcess(), 100 * r.fractionMigrated(), 100 * r.fractionWaited(), r.bytesMoved() / 1e9, r.messagesPerNodeSecond(),
                     r.placeNanos(), r.tickNanos(), r.simulatedSeconds(), r.wallSeconds()));
         return out.toString();
     }
