@@ -32,12 +32,14 @@ import picocli.CommandLine.Spec;
  * checks the simulator against known results. Exit codes: 0 ok, 1 failure (a validation check failed, a run broke),
  * 2 usage.
  */
-@Command(name = "sim", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "sim", sortOptions = false,
         description = "Simulate balancing policies on a cluster (the same policy classes the coordinator runs).")
 public final class SimCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--policy", split = ",", description = "policies to compare, comma-separated, or 'all': ${COMPLETION-CANDIDATES}; power-of-D for any d (default: roam,power-of-2)")
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit") boolean help;
+
+    @Option(names = "--policy", split = ",", description = "policies to compare, comma-separated, or 'all': local, random, least-loaded, power-of-D (any d), age, work-stealing, jiq, roam (default: roam,power-of-2)")
     List<String> policies = List.of("roam", "power-of-2");
     @Option(names = "--nodes", description = "nodes (default: ${DEFAULT-VALUE})") int nodes = 10_000;
     @Option(names = "--load", description = "offered load, fraction of all cores (default: ${DEFAULT-VALUE})") double load = 0.8;
@@ -70,17 +72,23 @@ public final class SimCommand implements Callable<Integer> {
         PrintWriter o = spec.commandLine().getOut();
         if (validate) return Validation.run(o, quick, threads) ? 0 : 1;
         List<String> names = policies.size() == 1 && policies.getFirst().equals("all") ? Policies.NAMES : policies;
-        PolicySettings settings = new PolicySettings(d, new MigrationCost(migrationFixed, bandwidthMb * PolicySettings.MB), maxMigrations,
-                minGap, maxPerTick, remoteExec, headroomMb << 20, PolicySettings.defaults().maxReportAge());
-        SimConfig config = new SimConfig(nodes, cores, memoryMb << 20, discipline, false, window, 1.0, settings, processes,
-                warmup == null ? processes / 10 : warmup, seed);
+        SimConfig config;
         MemorySizes memory = MemorySizes.defaults();
         List<Experiment> runs = new ArrayList<>();
-        for (String p : names) {
-            Policies.create(p, settings, java.util.random.RandomGenerator.getDefault()); // fail fast on a bad name
-            runs.add(new Experiment(p, workload, load, info, config, memory));
+        String line;
+        try {
+            PolicySettings settings = new PolicySettings(d, new MigrationCost(migrationFixed, bandwidthMb * PolicySettings.MB), maxMigrations,
+                    minGap, maxPerTick, remoteExec, headroomMb << 20, PolicySettings.defaults().maxReportAge());
+            config = new SimConfig(nodes, cores, memoryMb << 20, discipline, false, window, 1.0, settings, processes,
+                    warmup == null ? processes / 10 : warmup, seed);
+            for (String p : names) {
+                Policies.create(p, settings, java.util.random.RandomGenerator.getDefault()); // fail fast on a bad name
+                runs.add(new Experiment(p, workload, load, info, config, memory));
+            }
+            line = Catalog.open(workload, nodes, cores, load, memory, seed).describe();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
-        String line = Catalog.open(workload, nodes, cores, load, memory, seed).describe();
         Lifetimes life = Catalog.lifetimes(workload);
         o.print(TextReport.header(config, load, line));
         if (life != null) o.println("  " + LifetimeStats.of(life, 1_000_000, seed).describe());
@@ -98,6 +106,10 @@ public final class SimCommand implements Callable<Integer> {
 
     public static void main(String[] args) {
         CommandLine cl = new CommandLine(new SimCommand());
+        cl.setParameterExceptionHandler((e, args2) -> {
+            e.getCommandLine().getErr().println("roam sim: " + e.getMessage() + " (see roam sim --help)");
+            return 2;
+        });
         cl.setExecutionExceptionHandler((e, c, parsed) -> {
             c.getErr().println("roam sim: " + e.getMessage());
             return 1;

@@ -54,7 +54,7 @@ public final class Plot {
             int py = TOP + ph - (int) (y / Math.log10(yTop) * ph);
             g.drawLine(LEFT, py, LEFT + pw, py);
             g.setColor(Color.DARK_GRAY);
-            g.drawString(String.format(Locale.ROOT, "%.3g", Math.pow(10, y)), LEFT - 48, py + 4);
+            g.drawString(label(Math.pow(10, y)), LEFT - 48, py + 4);
             g.setColor(new Color(0xdddddd));
         }
         g.setColor(Color.BLACK);
@@ -97,6 +97,6 @@ public final class Plot {
     }
 
     private static String label(double v) {
-        return v >= 1 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.3g", v);
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
     }
 }
