@@ -48,6 +48,7 @@ public final class SimCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "seed of the workload and the policies' randomness (default: ${DEFAULT-VALUE})") long seed = 1;
     @Option(names = "--processes", description = "measured processes (default: ${DEFAULT-VALUE})") long processes = 1_000_000;
     @Option(names = "--warmup", description = "unmeasured processes first (default: a tenth of --processes)") Long warmup;
+    @Option(names = "--cooldown-cap", description = "simulated seconds after the last measured arrival to wait for measured processes; the rest count with their response so far (default: no cap)") Double cooldownCap;
     @Option(names = "--info", description = "load information: probes (fresh) or gossip (MOSIX-style window); default: each policy's own") String info = "auto";
     @Option(names = "--out", description = "directory for sim.csv, sim-by-size.csv and sim.png") Path out;
     @Option(names = "--memory-mb", description = "memory per node, MB (default: ${DEFAULT-VALUE})") long memoryMb = 8192;
@@ -80,7 +81,7 @@ public final class SimCommand implements Callable<Integer> {
             PolicySettings settings = new PolicySettings(d, new MigrationCost(migrationFixed, bandwidthMb * PolicySettings.MB), maxMigrations,
                     minGap, maxPerTick, remoteExec, headroomMb << 20, PolicySettings.defaults().maxReportAge());
             config = new SimConfig(nodes, cores, memoryMb << 20, discipline, false, window, 1.0, settings, processes,
-                    warmup == null ? processes / 10 : warmup, seed);
+                    warmup == null ? processes / 10 : warmup, seed, cooldownCap == null ? Double.POSITIVE_INFINITY : cooldownCap);
             for (String p : names) {
                 Policies.create(p, settings, java.util.random.RandomGenerator.getDefault()); // fail fast on a bad name
                 runs.add(new Experiment(p, workload, load, info, config, memory));
@@ -93,7 +94,7 @@ public final class SimCommand implements Callable<Integer> {
         o.print(TextReport.header(config, load, line));
         if (life != null) o.println("  " + LifetimeStats.of(life, 1_000_000, seed).describe());
         o.flush();
-        List<RunResult> results = Runner.runAll(runs, threads, r -> {});
+        List<RunResult> results = Runner.runAll(runs, threads, (e, r) -> {});
         o.print(TextReport.table(results));
         if (out != null) {
             CsvReport.write(out, results, load);

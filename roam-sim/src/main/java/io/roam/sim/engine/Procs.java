@@ -50,6 +50,9 @@ final class Procs {
 
     int live() { return live; }
 
+    /** Slots ever used (live ones are below this). */
+    int capacity() { return used; }
+
     private void grow() {
         int n = id.length * 2;
         id = Arrays.copyOf(id, n);

@@ -14,9 +14,11 @@ package io.roam.sim.engine;
  * @param tickNanos            wall-clock ns per periodic decision (mean, measured around the policy call)
  * @param memoryCapped         processes whose memory exceeded a node's and was cut to it (traces)
  * @param fractionWaited       measured processes that had to wait for memory somewhere
+ * @param censored             measured processes still running when the cool-down cap ended the run; when &gt; 0, the
+ *                             means are lower bounds (those processes count with their response time so far)
  */
 public record RunResult(String policy, String workload, SimConfig config, long measured, double meanResponse,
                         double meanDelay, double meanSlowdown, double p99Slowdown, double migrationsPerProcess,
                         double fractionMigrated, long bytesMoved, double messagesPerNodeSecond, double placeNanos,
                         double tickNanos, long remotePlacements, double simulatedSeconds, double wallSeconds,
-                        long arrivals, SizeBuckets bySize, long memoryCapped, double fractionWaited) {}
+                        long arrivals, SizeBuckets bySize, long memoryCapped, double fractionWaited, long censored) {}

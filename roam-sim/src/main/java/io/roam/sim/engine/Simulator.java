@@ -68,7 +68,13 @@ public final class Simulator {
         events.push(tickPhase[tickOrder[0]], TICK, 0);
         if (config.gossip() && config.nodes() > 1) events.push(gossipPhase[gossipOrder[0]], GOSSIP, 0);
         long target = config.warmup() + config.measured();
+        double lastMeasuredArrival = Double.NaN;
         while (born < target || outstanding > 0) {
+            if (born >= target && Double.isNaN(lastMeasuredArrival)) lastMeasuredArrival = now;
+            if (born >= target && now - lastMeasuredArrival > config.cooldownCapSeconds()) {
+                censor();
+                break;
+            }
             double ta = pending == null ? Double.POSITIVE_INFINITY : pending.time();
             double tc = clock.peekTime(), te = events.peekTime();
             if (ta == Double.POSITIVE_INFINITY && tc == Double.POSITIVE_INFINITY && moves.inFlight() == 0) break;
@@ -92,6 +98,16 @@ public final class Simulator {
             }
         }
         return counters.result(this, workload.describe(), (System.nanoTime() - wallStart) / 1e9, born);
+    }
+
+    /** The cool-down cap is reached: the measured processes still alive count with their response time so far. */
+    private void censor() {
+        for (int slot = 0; slot < procs.capacity(); slot++)
+            if (procs.state[slot] != Procs.FREE && procs.measured[slot]) {
+                double left = procs.state[slot] == Procs.ADMITTED ? cpu.remaining(slot, now) : procs.tag[slot];
+                counters.censored(procs, slot, now, procs.cpu[slot] - left);
+                outstanding--;
+            }
     }
 
     private void arrive(Arrival a) {
@@ -140,14 +156,19 @@ public final class Simulator {
         }
     }
 
-    /** Memory was freed on {@code node}: admit waiting processes that now fit, in order. */
+    /** How far down its memory queue a node looks for a process that fits (first fit among the first few). */
+    static final int LOOKAHEAD = 16;
+
+    /** Memory was freed on {@code node}: admit waiting processes that now fit, first fit among the first {@value #LOOKAHEAD}. */
     void admitWaiting(int node) {
-        int slot = memory.firstWaiting(node);
-        while (slot >= 0) {
+        int slot = memory.firstWaiting(node), skipped = 0;
+        while (slot >= 0 && skipped < LOOKAHEAD) {
             int next = procs.waitNext[slot];
             if (memory.fits(node, procs.memory[slot])) {
                 memory.unlink(node, slot);
                 settle(slot, node, procs.tag[slot]);
+            } else {
+                skipped++;
             }
             slot = next;
         }

@@ -22,6 +22,9 @@ public final class TextReport {
 
     public static String table(List<RunResult> results) {
         StringBuilder out = new StringBuilder();
+        for (RunResult r : results)
+            if (r.censored() > 0)
+                out.append(String.format(Locale.ROOT, "note: %s: %d measured processes had not finished at the cool-down cap; its figures are lower bounds%n", r.policy(), r.censored()));
         out.append(String.format(Locale.ROOT, "%-14s %-6s %9s %9s %10s %9s %8s %8s %10s %9s %9s %9s %8s %7s%n", "policy", "info",
                 "slowdown", "p99 slow", "delay (s)", "migr/proc", "migrated", "mem wait", "GB moved", "msg/node/s", "ns/place", "ns/tick",
                 "sim (s)", "wall(s)"));

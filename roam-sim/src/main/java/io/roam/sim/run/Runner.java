@@ -7,7 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * Runs experiments side by side, one per core (each simulation is single-threaded and CPU-bound), and returns their
@@ -16,14 +16,14 @@ import java.util.function.Consumer;
 public final class Runner {
     private Runner() {}
 
-    public static List<RunResult> runAll(List<Experiment> experiments, int threads, Consumer<RunResult> onDone) {
+    public static List<RunResult> runAll(List<Experiment> experiments, int threads, BiConsumer<Experiment, RunResult> onDone) {
         int n = Math.max(1, Math.min(threads, experiments.size()));
         try (ExecutorService pool = Executors.newFixedThreadPool(n)) {
             List<Future<RunResult>> futures = new ArrayList<>();
             for (Experiment e : experiments)
                 futures.add(pool.submit(() -> {
                     RunResult r = e.run();
-                    synchronized (Runner.class) { onDone.accept(r); }
+                    synchronized (Runner.class) { onDone.accept(e, r); }
                     return r;
                 }));
             List<RunResult> out = new ArrayList<>();

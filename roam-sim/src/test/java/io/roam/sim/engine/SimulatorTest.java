@@ -131,6 +131,17 @@ class SimulatorTest {
     }
 
     @Test
+    void theCooldownCapCensorsWhatIsStillRunning() {
+        // one 100 s process, measured; the run may wait 10 s after its arrival: it counts with ≈ 10 s of response
+        Scripted w = new Scripted().add(0, 1, MB, 0).add(0, 100, MB, 0);
+        RunResult r = run(config(1, 1, "ps", 1).withWarmup(1).withCooldownCap(10), "local", w);
+        assertThat(r.censored()).isEqualTo(1);
+        assertThat(r.meanResponse()).isGreaterThan(10).isLessThanOrEqualTo(11);
+        // it shared the core with the 1 s process for 2 s, then ran alone: it has waited exactly 1 s so far
+        assertThat(r.meanDelay()).isCloseTo(1.0, within(1e-9));
+    }
+
+    @Test
     void seededRunsAreReproducibleBitForBit() {
         for (String info : List.of("probes", "gossip"))
             for (String policy : List.of("roam", "work-stealing", "jiq")) {
