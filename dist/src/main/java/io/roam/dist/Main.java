@@ -4,6 +4,7 @@ import io.roam.agent.AgentCommand;
 import io.roam.cli.CliContext;
 import io.roam.cli.RoamCli;
 import io.roam.coordinator.CoordinatorCommand;
+import io.roam.sim.SimCommand;
 import picocli.CommandLine;
 
 /**
@@ -19,6 +20,6 @@ public final class Main {
     }
 
     public static CommandLine commandLine(CliContext ctx) {
-        return RoamCli.commandLine(ctx, new AgentCommand(), new CoordinatorCommand());
+        return RoamCli.commandLine(ctx, new AgentCommand(), new CoordinatorCommand(), new SimCommand());
     }
 }
