@@ -30,8 +30,9 @@ class MainTest {
     void roamHasEveryClientCommandAndBothDaemons() {
         var cl = Main.commandLine(ctx());
         assertThat(cl.getCommandName()).isEqualTo("roam");
-        assertThat(cl.getSubcommands().keySet()).containsExactly("run", "ps", "logs", "kill", "wait", "checkpoint", "restore",
-                "checkpoints", "sleep", "wake", "check", "nodes", "rm", "up", "down", "version", "agent", "coordinator", "help");
+        assertThat(cl.getSubcommands().keySet()).containsExactly("run", "exec", "ps", "logs", "kill", "wait", "checkpoint",
+                "restore", "checkpoints", "sleep", "wake", "check", "nodes", "rm", "up", "down", "version", "migrate", "drain",
+                "undrain", "agent", "coordinator", "sim", "help");
     }
 
     @Test
