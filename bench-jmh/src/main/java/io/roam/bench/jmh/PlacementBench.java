@@ -23,9 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Exec-time placement decisions per second over a 10,000-node view, as the coordinator would make them: the view is
- * a {@link ClusterSnapshot} of every node's latest report (cluster at load 0.8: a fifth of the nodes idle, memory
- * from nearly full to empty), the deciding node changes every call. With "gossip" each node sees only an 8-entry
- * window of it.
+ * a {@link ClusterSnapshot} of every node's latest report (at load 0.8 a fifth of the nodes are idle, at 0.99 one in a
+ * hundred, so roam spends its whole probe budget; memory from nearly full to empty), the deciding node changes every
+ * call. With "gossip" each node sees only an 8-entry window of it.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -43,6 +43,9 @@ public class PlacementBench {
     @Param({"10000"})
     int nodes;
 
+    @Param({"0.8", "0.99"})
+    double load;
+
     private ClusterSnapshot snapshot;
     private Policy decider;
     private int[][] windows;
@@ -54,7 +57,7 @@ public class PlacementBench {
         SplittableRandom r = new SplittableRandom(42);
         snapshot = new ClusterSnapshot(nodes);
         for (int i = 0; i < nodes; i++) {
-            int runnable = r.nextDouble() < 0.2 ? 0 : 1 + (int) (-Math.log(1 - r.nextDouble()) * 1.5);
+            int runnable = r.nextDouble() < 1 - load ? 0 : 1 + (int) (-Math.log(1 - r.nextDouble()) * 1.5);
             snapshot.report(i, runnable, 1, r.nextLong(8L << 30), Math.min(runnable, r.nextInt(2)), r.nextDouble(-5, 0));
         }
         windows = new int[nodes][];

@@ -24,7 +24,7 @@ import java.util.Locale;
  * the memory-transfer cost: when moving memory costs much more than the fixed part, the age rule loses to this
  * comparator (see bench/results/sim.md, "Harchol-Balter and Downey").
  */
-final class HarcholBalterDowney {
+public final class HarcholBalterDowney {
     static final int HOSTS = 6;
     static final double LOAD = 0.5;
     static final double FIXED_SECONDS = 0.3;
@@ -45,6 +45,28 @@ final class HarcholBalterDowney {
         return new RunResult[] {
                 new Experiment("least-loaded", "W1", load, "probes", config, memory).run(),
                 new Experiment("age", "W1", load, "probes", config, memory).run()};
+    }
+
+    /**
+     * Prints how the age rule's cut depends on the load and on the memory-transfer part of the migration cost (the
+     * table in roam-sim/README.md): {@code java -cp … io.roam.sim.validate.HarcholBalterDowney [processes]}.
+     */
+    public static void main(String[] args) {
+        long measured = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
+        double[] bandwidths = {1, 5, 20, 1000};
+        double meanMb = Math.exp(0.5); // log-normal, median 1 MB, σ = 1
+        System.out.println("| load | " + String.join(" | ", java.util.Arrays.stream(bandwidths)
+                .mapToObj(b -> String.format(Locale.ROOT, "%.0f MB/s (memory part %.2f s)", b, meanMb / b)).toList()) + " |");
+        System.out.println("|---:|" + "---:|".repeat(bandwidths.length));
+        for (double load : new double[] {0.5, 0.7, 0.9}) {
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %.1f |", load));
+            for (double b : bandwidths) {
+                RunResult[] r = compare(load, b, measured, 7);
+                row.append(String.format(Locale.ROOT, " %+.1f%% (%.3f vs %.3f s) |", 100 * (1 - r[1].meanDelay() / r[0].meanDelay()),
+                        r[1].meanDelay(), r[0].meanDelay()));
+            }
+            System.out.println(row);
+        }
     }
 
     static Validation.Check check(boolean quick) {

@@ -7,7 +7,6 @@ import io.roam.core.policy.PolicySettings;
 import io.roam.sim.engine.RunResult;
 import io.roam.sim.engine.SimConfig;
 import io.roam.sim.engine.Simulator;
-import io.roam.sim.workload.Catalog;
 import io.roam.sim.workload.Exponential;
 import io.roam.sim.workload.Lifetimes;
 import io.roam.sim.workload.MemorySizes;
@@ -123,5 +122,4 @@ public final class Validation {
         return new Simulator(config, p, workload).run();
     }
 
-    static Lifetimes w1() { return Catalog.w1(); }
 }

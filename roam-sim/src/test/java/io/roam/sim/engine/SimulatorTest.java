@@ -83,6 +83,17 @@ class SimulatorTest {
     }
 
     @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 8})
+    void psOnKCoresConservesWork(int cores) {
+        // 3k equal processes of 2 s at t = 0: no core idles while work remains, so all finish together at 3k·2/k = 6 s
+        Scripted w = new Scripted();
+        for (int i = 0; i < 3 * cores; i++) w.add(0, 2, MB, 0);
+        RunResult r = run(config(1, cores, "ps", 3L * cores), "local", w);
+        assertThat(r.meanResponse()).isCloseTo(6.0, within(1e-9));
+        assertThat(r.p99Slowdown()).isCloseTo(3.0, within(0.01));
+    }
+
+    @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
     void psMatchesTheNaiveReference(int cores) {
         SplittableRandom r = new SplittableRandom(cores);
