@@ -100,10 +100,11 @@ public final class CheckpointSteps {
                         awaitGone(held);
                         table.remove(job);
                     }
+                    long bytes = size(dir);
                     log.info("job {} checkpointed as {} ({} bytes): check {} ms, maps {} ms, criu {} ms, seal {} ms, exit {} ms", job, id,
-                            size(dir), checkMs, mapsMs, dumpMs, sealMs, (System.nanoTime() - tGone) / 1_000_000);
+                            bytes, checkMs, mapsMs, dumpMs, sealMs, (System.nanoTime() - tGone) / 1_000_000);
                     yield DumpJobReply.newBuilder().setOk(true).setCheckpoint(CheckpointInfo.newBuilder().setId(id.value())
-                            .setJob(job).setNode(node.value()).setCreatedMs(m.getCreatedMs()).setSizeBytes(size(dir))
+                            .setJob(job).setNode(node.value()).setCreatedMs(m.getCreatedMs()).setSizeBytes(bytes)
                             .setPath(dir.toString()).setLeaveRunning(req.getLeaveRunning()).setCriuVersion(m.getCriuVersion())
                             .setKernel(m.getKernel()).setDumpMs(dumpMs).setUid(held.getSpec().getUid())).build();
                 }
