@@ -27,6 +27,10 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--token", description = "join token printed by `roam coordinator`: join the cluster at --join (its join endpoint) and keep the credentials in the state dir")
     String token;
 
+    @Option(names = "--owner-detect", arity = "1", paramLabel = "true|false",
+            description = "watch for this machine's owner (keyboard/mouse, logged-in terminals, non-roam load) so that guest jobs move away when the owner returns (default: true with --token, a machine of a real cluster; false otherwise)")
+    Boolean ownerDetect;
+
     @Option(names = "--socket", description = "unix socket for the CLI (default: agent.sock in the state dir)")
     Path socket;
 
@@ -41,6 +45,7 @@ public final class AgentCommand implements Callable<Integer> {
             System.err.println("roam: error: " + e.getMessage());
             return 1;
         }
+        daemon.watchOwner(ownerDetect != null ? ownerDetect : token != null);
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "agent-shutdown"));
         daemon.awaitStop();
         return 0;

@@ -58,6 +58,9 @@ public final class AgentDaemon implements AutoCloseable {
     private final Thread reporter;
     private final Attachment attachment;
     private final LoadMonitor load = new LoadMonitor();
+    private final io.roam.agent.load.JobUsage usage = new io.roam.agent.load.JobUsage();
+    private final io.roam.agent.owner.OwnerActivity owner = new io.roam.agent.owner.OwnerActivity();
+    private volatile boolean watchOwner;
     private final AgentExec exec;
     private final NodeInfo self;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -136,13 +139,32 @@ public final class AgentDaemon implements AutoCloseable {
                     registered = true;
                     log.info("registered with the coordinator as {}", node);
                 }
-                var report = NodeReport.newBuilder().setNode(node.value()).setLoad(load.sample(table.all().size()))
-                        .setSentMs(System.currentTimeMillis());
-                for (JobInfo j : table.all()) {
-                    boolean alive = JobProcesses.alive(j.getHostPid(), j.getHostPidStart());
-                    report.addJobs(JobStats.newBuilder().setJob(j.getId()).setAlive(alive)
-                            .setRssBytes(alive ? JobProcesses.rssBytes(j.getHostPid()) : 0));
+                var report = NodeReport.newBuilder().setNode(node.value()).setSentMs(System.currentTimeMillis());
+                java.util.Map<String, Long> roots = new java.util.HashMap<>();
+                java.util.Collection<JobInfo> jobs = table.all();
+                for (JobInfo j : jobs) if (JobProcesses.alive(j.getHostPid(), j.getHostPidStart())) roots.put(j.getId(), j.getHostPid());
+                var used = usage.sample(roots, System.nanoTime());
+                int jobRunnable = 0;
+                for (JobInfo j : jobs) {
+                    boolean alive = roots.containsKey(j.getId());
+                    var stats = JobStats.newBuilder().setJob(j.getId()).setAlive(alive)
+                            .setRssBytes(alive ? JobProcesses.rssBytes(j.getHostPid()) : 0);
+                    var u = used.get(j.getId());
+                    if (u != null) {
+                        stats.setCpuSeconds(u.cpuSeconds()).setCpuRate(u.rate());
+                        if (u.runnable()) jobRunnable++;
+                    }
+                    report.addJobs(stats);
                 }
+                var nodeLoad = load.sample(jobs.size()).toBuilder().setJobRunnable(jobRunnable);
+                nodeLoad.setNonRoamLoad(Math.max(0, nodeLoad.getLoad1() - jobRunnable));
+                if (watchOwner) {
+                    nodeLoad.setOwnerDetected(true);
+                    owner.sample(System.currentTimeMillis()).ifPresentOrElse(
+                            seen -> nodeLoad.setOwnerIdleSeconds(seen.idleSeconds()).setOwnerActivity(seen.what()),
+                            () -> nodeLoad.setOwnerIdleSeconds(Double.MAX_VALUE).setOwnerActivity("no input device or terminal"));
+                }
+                report.setLoad(nodeLoad);
                 coordinator.stub(Duration.ofSeconds(5)).reportNode(report.build());
             } catch (StatusRuntimeException e) {
                 if (registered) log.warn("lost the coordinator ({}); will register again", e.getStatus().getCode());
@@ -156,6 +178,16 @@ public final class AgentDaemon implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * Whether this agent watches for its machine's owner (keyboard, mouse, terminals, non-roam load) and reports it, so
+     * that the coordinator moves guest jobs away when the owner returns. Off for the agents of a local cluster, which
+     * share one machine (and one keyboard).
+     */
+    public AgentDaemon watchOwner(boolean on) {
+        watchOwner = on;
+        return this;
     }
 
     public void awaitStop() throws InterruptedException { stopped.await(); }

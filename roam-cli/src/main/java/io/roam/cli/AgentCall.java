@@ -44,13 +44,19 @@ final class AgentCall {
     }
 
     int send(LocalRequest request, Optional<Duration> idleTimeout, ToIntFunction<Done> render) {
+        return send(request, idleTimeout, e -> { }, render);
+    }
+
+    /** Like {@link #send(LocalRequest, Optional, ToIntFunction)}, handing each streamed event to {@code events}. */
+    int send(LocalRequest request, Optional<Duration> idleTimeout, java.util.function.Consumer<io.roam.proto.RoamEvent> events,
+             ToIntFunction<Done> render) {
         var client = new AgentClient(ctx.home().agentSocket());
         String what = request.getCmdCase().name().toLowerCase(Locale.ROOT);
         if (verbosity.level() > 0) ctx.err().println("roam: " + what + " via the agent at " + client.socket());
         long start = System.nanoTime();
         CallOutcome outcome;
         try {
-            outcome = client.call(request, new StreamSink(ctx.out(), ctx.err()), idleTimeout);
+            outcome = client.call(request, new StreamSink(ctx.out(), ctx.err(), events), idleTimeout);
         } catch (StdoutClosed e) {
             return STDOUT_CLOSED;
         }
@@ -89,7 +95,14 @@ final class AgentCall {
         StdoutClosed() { super("stdout is closed", null, false, false); }
     }
 
-    private record StreamSink(PrintStream out, PrintStream err) implements ReplySink {
+    private record StreamSink(PrintStream out, PrintStream err, java.util.function.Consumer<io.roam.proto.RoamEvent> events) implements ReplySink {
+        @Override
+        public void event(io.roam.proto.RoamEvent event) {
+            events.accept(event);
+            out.flush();
+            if (out.checkError()) throw new StdoutClosed();
+        }
+
         @Override
         public void out(ByteString bytes) {
             write(out, bytes);

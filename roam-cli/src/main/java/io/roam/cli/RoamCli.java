@@ -18,7 +18,7 @@ public final class RoamCli {
                 new WaitCommand(ctx), new CheckpointCommand(ctx), new RestoreCommand(ctx), new CheckpointsCommand(ctx),
                 new SleepCommand(ctx), new WakeCommand(ctx), new CheckCommand(ctx), new NodesCommand(ctx),
                 new RemoveCommand(ctx), new UpCommand(ctx), new DownCommand(ctx), new VersionCommand(ctx),
-                new MigrateCommand(ctx), new DrainCommand(ctx), new UndrainCommand(ctx));
+                new MigrateCommand(ctx), new DrainCommand(ctx), new UndrainCommand(ctx), new EventsCommand(ctx), new OwnerCommand(ctx));
     }
 
     /**

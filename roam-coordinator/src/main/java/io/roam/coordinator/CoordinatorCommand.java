@@ -39,12 +39,28 @@ public final class CoordinatorCommand implements Callable<Integer> {
     @Option(names = "--zookeeper", description = "external ZooKeeper connect string (default: an embedded server under the state dir)")
     String zookeeper;
 
+    @Option(names = "--policy", paramLabel = "NAME",
+            description = "balancing policy, run every second on the nodes' load reports: local (never moves), random, least-loaded, power-of-D, age, work-stealing, jiq, roam (default: roam)")
+    String policy = io.roam.coordinator.balance.BalanceSettings.DEFAULT_POLICY;
+
+    @Option(names = "--owner-grace", paramLabel = "DURATION",
+            description = "how long a node's owner may be back before its guest jobs are moved away, e.g. 30s, 10m (default: 10m, HTCondor's MaxSuspendTime)")
+    String ownerGrace;
+
     @Override
     public Integer call() {
+        io.roam.coordinator.balance.BalanceSettings balance;
+        try {
+            balance = io.roam.coordinator.balance.BalanceSettings.defaults().withPolicy(policy);
+            if (ownerGrace != null) balance = balance.withOwner(balance.owner().withGrace(duration(ownerGrace)));
+        } catch (IllegalArgumentException e) {
+            System.err.println("roam: error: " + e.getMessage());
+            return 1;
+        }
         RoamHome home = stateDir == null ? RoamHome.fromEnvironment() : new RoamHome(stateDir.toAbsolutePath().normalize());
         Coordinator coordinator;
         try {
-            coordinator = Coordinator.start(new Coordinator.Config(home, listen, Optional.ofNullable(zookeeper)));
+            coordinator = Coordinator.start(new Coordinator.Config(home, listen, Optional.ofNullable(zookeeper)), balance);
         } catch (RuntimeException e) {
             LOG.error("coordinator failed to start: {}", e.getMessage());
             LOG.debug("start failure", e);
@@ -66,6 +82,19 @@ public final class CoordinatorCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             stop(coordinator, addrFile);
             return 1;
+        }
+    }
+
+    /** 500ms, 30s, 10m, 1h (or ISO-8601, PT30S). */
+    static java.time.Duration duration(String s) {
+        String v = s.strip().toLowerCase(java.util.Locale.ROOT);
+        try {
+            if (v.endsWith("ms")) return java.time.Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            java.time.Duration d = java.time.Duration.parse(v.startsWith("p") ? v.toUpperCase(java.util.Locale.ROOT) : "PT" + v.toUpperCase(java.util.Locale.ROOT));
+            if (d.isNegative()) throw new IllegalArgumentException("negative");
+            return d;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("invalid duration '" + s + "': use for example 500ms, 30s, 10m or 1h");
         }
     }
 

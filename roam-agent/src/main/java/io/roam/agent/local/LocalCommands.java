@@ -121,7 +121,8 @@ public final class LocalCommands implements LocalServer.Handler {
                 yield ack.getOk() || ack.getError().isEmpty() ? Done.getDefaultInstance() : fail(ack.getError());
             }
             case MIGRATE, DRAIN, UNDRAIN -> io.roam.agent.migration.MigrationCalls.handle(c, caller, req, out);
-            case EXEC, EVENTS ->
+            case EVENTS, OWNER -> io.roam.agent.balance.BalanceCalls.handle(c, caller, req, out);
+            case EXEC ->
                     fail("roam " + req.getCmdCase().name().toLowerCase() + " is not available in this version of the agent");
             case CMD_NOT_SET -> throw new IllegalArgumentException("empty request");
         };

@@ -81,6 +81,7 @@ public final class AgentClient {
                 case OUT -> sink.out(reply.getOut());
                 case ERR -> sink.err(reply.getErr());
                 case PROGRESS -> sink.progress(reply.getProgress());
+                case EVENT -> sink.event(reply.getEvent());
                 case DONE -> { return new Answered(reply.getDone()); }
                 case MSG_NOT_SET -> { } // a newer agent's message kind: nothing to show
             }

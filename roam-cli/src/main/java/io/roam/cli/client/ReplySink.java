@@ -9,4 +9,7 @@ public interface ReplySink {
     void err(ByteString bytes);
 
     void progress(String line);
+
+    /** One event of roam events; other commands never receive any. */
+    default void event(io.roam.proto.RoamEvent event) {}
 }

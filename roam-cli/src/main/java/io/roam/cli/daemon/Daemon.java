@@ -45,6 +45,14 @@ record Daemon(String name, String label, List<String> args, List<String> wrapper
         return new Daemon("agent-" + node, "agent " + node, args, List.of(ip, "netns", "exec", netns));
     }
 
+    /** The same daemon with {@code more} arguments at the end. */
+    Daemon withArgs(List<String> more) {
+        if (more.isEmpty()) return this;
+        var all = new ArrayList<>(args);
+        all.addAll(more);
+        return new Daemon(name, label, all, wrapper);
+    }
+
     Path pidFile(RoamHome home) { return home.runDir().resolve(name + ".supervise.pid"); }
 
     Path exitsFile(RoamHome home) { return home.runDir().resolve(name + ".exits"); }

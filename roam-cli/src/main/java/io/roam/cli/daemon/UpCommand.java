@@ -46,7 +46,26 @@ public final class UpCommand implements Callable<Integer> {
             description = "Start a local cluster of N agents (n1…nN), each in its own network namespace on a bridge roam creates.")
     Integer nodes;
 
+    @Option(names = "--policy", paramLabel = "NAME",
+            description = "Balancing policy the coordinator runs every second: local (never moves), random, least-loaded, power-of-D, age, work-stealing, jiq, roam (default: roam). Applies when the coordinator starts.")
+    String policy;
+
+    @Option(names = "--owner-grace", paramLabel = "DURATION", converter = io.roam.cli.args.DurationConverter.class,
+            description = "How long a node's owner may be back before its guest jobs move away (default: 10m). Applies when the coordinator starts.")
+    Duration ownerGrace;
+
     public UpCommand(CliContext ctx) { this.ctx = ctx; }
+
+    /** The coordinator's balancing flags, checked here so that a bad one fails roam up at once. */
+    private List<String> balanceArgs() {
+        var args = new java.util.ArrayList<String>();
+        if (policy != null) {
+            io.roam.core.policy.Policies.create(policy, io.roam.core.policy.PolicySettings.defaults(), new java.util.Random(0));
+            args.addAll(List.of("--policy", policy));
+        }
+        if (ownerGrace != null) args.addAll(List.of("--owner-grace", ownerGrace.toMillis() + "ms"));
+        return args;
+    }
 
     @Override
     public Integer call() {
@@ -66,7 +85,9 @@ public final class UpCommand implements Callable<Integer> {
             if (lock == null) return error("another 'roam up' or 'roam down' has held " + home.runDir().resolve("up.lock")
                     + " for " + LOCK_TIMEOUT.toSeconds() + " s: wait for it, or check for a stuck roam process");
             Optional<LocalCluster> cluster;
+            List<String> balance;
             try {
+                balance = balanceArgs();
                 cluster = LocalCluster.plan(home, nodes, new IpCommand());
             } catch (IllegalArgumentException | IllegalStateException e) {
                 return error(e.getMessage());
@@ -75,7 +96,7 @@ public final class UpCommand implements Callable<Integer> {
                 return error("roam is up without a local cluster network in " + home.root() + ": run 'roam down' first, then 'roam up --nodes " + nodes + "'");
             }
             cluster.ifPresent(LocalCluster::createNetwork);
-            Daemon coordinatorDaemon = cluster.map(LocalCluster::coordinator).orElseGet(() -> Daemon.coordinator(home));
+            Daemon coordinatorDaemon = cluster.map(LocalCluster::coordinator).orElseGet(() -> Daemon.coordinator(home)).withArgs(balance);
             StartOutcome coordinator = starter.ensureUp(coordinatorDaemon, () -> Readiness.coordinator(home),
                     home.coordinatorAddressFile());
             if (!report(coordinator)) return 1;

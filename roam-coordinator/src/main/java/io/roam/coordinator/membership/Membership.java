@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class Membership {
     public static final Duration DOWN_AFTER = Duration.ofSeconds(5);
     public static final String UP = "up", DRAINING = "draining", DOWN = "down";
+    /** Its owner is using the machine: nothing new lands there, its guests move away (the balancer decides). */
+    public static final String OWNER = "owner";
     private static final Logger LOG = LoggerFactory.getLogger(Membership.class);
 
     /** A node's registration, when it was last heard from, its latest per-job stats, and jobs placed since. */
@@ -36,6 +38,8 @@ public final class Membership {
     private final ConcurrentHashMap<NodeId, Entry> nodes = new ConcurrentHashMap<>();
     /** Open Attach streams per node; a node absent here never attached (its reports alone tell). */
     private final ConcurrentHashMap<NodeId, Integer> attachments = new ConcurrentHashMap<>();
+    /** Nodes whose owner is active (set by the balancer; memory only: a new leader decides again from the reports). */
+    private final java.util.Set<NodeId> owned = ConcurrentHashMap.newKeySet();
 
     public Membership(ZkNodeStore store, LongSupplier clock) {
         this.store = store;
@@ -94,6 +98,19 @@ public final class Membership {
         return true;
     }
 
+    /** Marks a node as its owner's (nothing new lands there) or free again; false when the node is unknown. */
+    public boolean setOwner(NodeId id, boolean active) {
+        if (!nodes.containsKey(id)) return false;
+        if (active ? owned.add(id) : owned.remove(id)) LOG.info("node {} is {}", id, active ? OWNER : "free of its owner");
+        return true;
+    }
+
+    /** The job stats of the node's latest report, by job id (empty when unknown). */
+    public Map<String, JobStats> jobStats(NodeId id) {
+        Entry e = nodes.get(id);
+        return e == null ? Map.of() : e.jobs();
+    }
+
     /** Counts a job placed on {@code node} until its next report shows it. */
     public void placed(NodeId node) {
         nodes.computeIfPresent(node, (k, e) -> new Entry(e.info(), e.lastSeenMs(), e.jobs(), e.placedSinceReport() + 1));
@@ -122,7 +139,7 @@ public final class Membership {
     public List<Candidate> candidates() {
         return nodes.values().stream().map(e -> {
             NodeInfo v = view(e);
-            return new Candidate(NodeId.of(v.getId()), !DOWN.equals(v.getState()), DRAINING.equals(v.getState()),
+            return new Candidate(NodeId.of(v.getId()), !DOWN.equals(v.getState()), DRAINING.equals(v.getState()) || OWNER.equals(v.getState()),
                     runnable(v.getLoad()), v.getLoad().getCores(), v.getLoad().getJobs() + e.placedSinceReport());
         }).toList();
     }
@@ -139,6 +156,7 @@ public final class Membership {
     private NodeInfo view(Entry e) {
         boolean down = clock.getAsLong() - e.lastSeenMs() > DOWN_AFTER.toMillis()
                 || attachments.getOrDefault(NodeId.of(e.info().getId()), 1) == 0;
-        return down ? e.info().toBuilder().setState(DOWN).build() : e.info();
+        if (down) return e.info().toBuilder().setState(DOWN).build();
+        return owned.contains(NodeId.of(e.info().getId())) ? e.info().toBuilder().setState(OWNER).build() : e.info();
     }
 }

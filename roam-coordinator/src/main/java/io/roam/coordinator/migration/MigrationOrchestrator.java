@@ -184,6 +184,7 @@ public final class MigrationOrchestrator {
             if (n.equals(source)) return Answer.refused(Answer.Kind.PRECONDITION, "the job already runs on " + to + ": pick another node");
             if (Membership.DOWN.equals(info.get().getState())) return Answer.refused(Answer.Kind.UNAVAILABLE, "node " + to + " is down: start its agent or pick another node");
             if (Membership.DRAINING.equals(info.get().getState())) return Answer.refused(Answer.Kind.PRECONDITION, "node " + to + " is draining: roam undrain " + to + " first, or pick another node");
+            if (Membership.OWNER.equals(info.get().getState())) return Answer.refused(Answer.Kind.PRECONDITION, "node " + to + " is in use by its owner: pick another node");
             return Answer.ok(n);
         }
         return switch (placement.place(membership.candidates().stream().filter(c -> !c.node().equals(source)).toList())) {

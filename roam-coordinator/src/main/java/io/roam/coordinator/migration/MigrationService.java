@@ -45,6 +45,9 @@ public final class MigrationService extends MigrationGrpc.MigrationImplBase impl
         this.transfers = transfers;
     }
 
+    /** The orchestrator, for the balancing loop's migrations (io.roam.coordinator.balance). */
+    public MigrationOrchestrator orchestrator() { return orchestrator; }
+
     @Override
     public void migrate(MigrateRequest req, StreamObserver<MigrationUpdate> obs) {
         Answer<JobInfo> a = orchestrator.migrate(req.getCaller(), req.getJob(), req.getTo(), req.getMode(), req.getExplain(), lines(obs));

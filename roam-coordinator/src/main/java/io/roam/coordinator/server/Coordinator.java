@@ -60,11 +60,16 @@ public final class Coordinator implements AutoCloseable {
     private volatile boolean leadershipLost;
     private String address;
     private String clusterId;
+    private io.roam.coordinator.balance.BalanceSettings balanceSettings;
 
     private Coordinator() {}
 
-    public static Coordinator start(Config config) {
+    public static Coordinator start(Config config) { return start(config, io.roam.coordinator.balance.BalanceSettings.defaults()); }
+
+    /** Starts a coordinator that balances as {@code balance} says (the policy, the owner's grace period, …). */
+    public static Coordinator start(Config config, io.roam.coordinator.balance.BalanceSettings balance) {
         Coordinator c = new Coordinator();
+        c.balanceSettings = balance;
         try {
             c.startAll(config);
             return c;
@@ -128,8 +133,13 @@ public final class Coordinator implements AutoCloseable {
         var migration = io.roam.coordinator.migration.MigrationService.start(curator, store, transitions, exits, agents, membership,
                 identity, clusterId, clock);
         resources.add(migration);
+        var eventStore = new io.roam.coordinator.store.ZkEventStore(curator, 1000);
+        var balancer = new io.roam.coordinator.balance.Balancer(balanceSettings, membership, store, migration.orchestrator(),
+                new io.roam.coordinator.balance.EventLog(eventStore, clock), clock);
+        resources.add(balancer);
         Server server = Tls.startServer(listen.toString(), identity, new CoordinatorService(ops), migration,
-                new AttachService(membership, new LiveNodes(curator), clusterId));
+                new AttachService(membership, new LiveNodes(curator), clusterId),
+                new io.roam.coordinator.balance.BalanceService(eventStore, membership, balancer));
         resources.add(() -> {
             server.shutdown();
             if (!server.awaitTermination(5, TimeUnit.SECONDS)) server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
