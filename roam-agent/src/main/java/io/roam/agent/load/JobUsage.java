@@ -20,7 +20,7 @@ public final class JobUsage {
     /** Clock ticks per second (USER_HZ): 100 on every Linux architecture roam runs on. */
     static final double TICKS = 100.0;
     /** A job that used at least this share of a core since the last sample counts as runnable. */
-    public static final double RUNNABLE_RATE = 0.05;
+    public static final double RUNNABLE_RATE = 0.1;
 
     /** A job's CPU so far, and the cores it used since the previous sample (0 on its first). */
     public record Usage(double cpuSeconds, double rate) {

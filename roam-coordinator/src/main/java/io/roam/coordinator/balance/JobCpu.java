@@ -13,7 +13,7 @@ import java.util.Set;
  * (busy when unknown: a job just placed or moved counts until proven idle).
  */
 public final class JobCpu {
-    public static final double BUSY_RATE = 0.05;
+    public static final double BUSY_RATE = 0.1;
 
     private record Seen(double offset, double raw, boolean busy, long reportMs) {}
 

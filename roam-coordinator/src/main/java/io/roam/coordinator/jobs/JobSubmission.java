@@ -119,6 +119,9 @@ public final class JobSubmission {
             return Answer.refused(Answer.Kind.PRECONDITION, "node " + pinned + " is down (no report for "
                     + Membership.DOWN_AFTER.toSeconds() + " s): pick another node or leave --node out");
         }
+        if (Membership.OWNER.equals(n.get().getState())) {
+            return Answer.refused(Answer.Kind.PRECONDITION, "node " + pinned + " is in use by its owner: pick another node or leave --node out");
+        }
         return Answer.ok(pinned);
     }
 
