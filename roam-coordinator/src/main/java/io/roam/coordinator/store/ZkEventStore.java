@@ -73,9 +73,10 @@ public final class ZkEventStore {
         return Zk.children(zk, EVENTS).stream().filter(n -> n.startsWith(PREFIX)).sorted(Comparator.comparingLong(ZkEventStore::seq)).toList();
     }
 
+    /** ZooKeeper's sequence number plus one: the first event is 1, so that "after 0" means from the start. */
     static long seq(String name) {
         try {
-            return Long.parseLong(name.substring(PREFIX.length()));
+            return Long.parseLong(name.substring(PREFIX.length())) + 1;
         } catch (RuntimeException e) {
             return -1;
         }
