@@ -58,11 +58,11 @@ final class EventsCommand implements Callable<Integer> {
         if (node != null) cmd.setNode(node.value());
         var request = LocalRequest.newBuilder().setEvents(cmd).build();
         return new AgentCall(ctx, verbosity).send(request, follow ? AgentCall.UNBOUNDED : AgentCall.QUICK,
-                e -> ctx.out().println(json ? json(e) : line(e)), done -> done.getExitCode());
+                e -> ctx.out().println(json ? json(e) : line(e, ctx.clock().getZone())), done -> done.getExitCode());
     }
 
-    static String line(RoamEvent e) {
-        String when = TIME.format(Instant.ofEpochMilli(e.getTimeMs()).atZone(ZoneId.systemDefault()));
+    static String line(RoamEvent e, ZoneId zone) {
+        String when = TIME.format(Instant.ofEpochMilli(e.getTimeMs()).atZone(zone));
         String where = e.getTarget().isEmpty() ? e.getNode() : e.getNode() + " -> " + e.getTarget();
         return String.format(Locale.ROOT, "%s  %-14s %-16s %-10s %s", when, e.getKind(), e.getJob().isEmpty() ? "-" : e.getJob(), where, e.getReason());
     }
