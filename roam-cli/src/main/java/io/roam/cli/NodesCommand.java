@@ -10,6 +10,7 @@ import picocli.CommandLine.Mixin;
 /** {@code roam nodes}. */
 @Command(name = "nodes", mixinStandardHelpOptions = true,
         description = {"List the cluster's nodes: ID ADDRESS STATE JOBS RUNNABLE CPU%% MEM-FREE.",
+            "STATE is up, draining (roam drain), owner (its owner is using the machine: nothing new lands there) or down.",
             "RUNNABLE is the run queue, CPU%% the CPU pressure (PSI, some avg10), MEM-FREE the available memory."})
 final class NodesCommand implements Callable<Integer> {
     private final CliContext ctx;
