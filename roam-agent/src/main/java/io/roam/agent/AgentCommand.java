@@ -28,7 +28,7 @@ public final class AgentCommand implements Callable<Integer> {
     String token;
 
     @Option(names = "--owner-detect", arity = "1", paramLabel = "true|false",
-            description = "watch for this machine's owner (keyboard/mouse, logged-in terminals, non-roam load) so that guest jobs move away when the owner returns (default: true with --token, a machine of a real cluster; false otherwise)")
+            description = "watch for this machine's owner (keyboard/mouse, logged-in terminals, non-roam load) so that guest jobs move away when the owner returns: for desktops lent to the cluster (default: false, a dedicated machine)")
     Boolean ownerDetect;
 
     @Option(names = "--socket", description = "unix socket for the CLI (default: agent.sock in the state dir)")
@@ -45,7 +45,7 @@ public final class AgentCommand implements Callable<Integer> {
             System.err.println("roam: error: " + e.getMessage());
             return 1;
         }
-        daemon.watchOwner(ownerDetect != null ? ownerDetect : token != null);
+        daemon.watchOwner(ownerDetect != null && ownerDetect);
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "agent-shutdown"));
         daemon.awaitStop();
         return 0;

@@ -182,8 +182,8 @@ public final class AgentDaemon implements AutoCloseable {
 
     /**
      * Whether this agent watches for its machine's owner (keyboard, mouse, terminals, non-roam load) and reports it, so
-     * that the coordinator moves guest jobs away when the owner returns. Off for the agents of a local cluster, which
-     * share one machine (and one keyboard).
+     * that the coordinator moves guest jobs away when the owner returns. Off unless {@code roam agent --owner-detect
+     * true}: a dedicated machine has no owner, and the agents of a local cluster share one machine (and one keyboard).
      */
     public AgentDaemon watchOwner(boolean on) {
         watchOwner = on;
