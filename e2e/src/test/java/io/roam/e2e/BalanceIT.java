@@ -117,6 +117,8 @@ class BalanceIT {
         roam.run("run", "--name", "guest1", "--node", "n2", "--", "sh", "-c", COUNTER).ok();
         roam.run("run", "--name", "guest2", "--node", "n2", "--", "sh", "-c", COUNTER).ok();
         eventually(Duration.ofSeconds(20), "guests on n2", () -> "n2".equals(running().get("guest1")) && "n2".equals(running().get("guest2")));
+        Path followed = tmp.resolve("follow.txt");
+        Process follow = follow(followed, "events", "--follow", "--node", "n2");
         assertThat(roam.run("owner", "n2", "--active").ok().out()).contains("owner activity on n2 simulated");
         long t0 = System.nanoTime();
         eventually(Duration.ofSeconds(5), "n2 shown as its owner's", () -> nodeState("n2").equals("owner"));
@@ -132,6 +134,13 @@ class BalanceIT {
         assertThat(ms).as("not before the grace period").isGreaterThanOrEqualTo(GRACE.toMillis() - 1000);
         String events = roam.run("events", "--node", "n2").ok().out();
         assertThat(events).contains("owner-active").contains("simulated").contains("evict").contains("the owner of n2 is back");
+        try {
+            eventually(Duration.ofSeconds(10), "roam events --follow printed the eviction as it happened",
+                    () -> read(followed).contains("owner-active") && read(followed).contains("evict ") && read(followed).contains("migrated"));
+            assertThat(follow.isAlive()).as("--follow keeps running").isTrue();
+        } finally {
+            follow.destroy();
+        }
         assertThat(roam.run("owner", "n2", "--idle").ok().out()).contains("ended");
         eventually(Duration.ofSeconds(5), "n2 takes jobs again", () -> nodeState("n2").equals("up"));
         assertThat(roam.run("events", "--node", "n2").ok().out()).contains("owner-idle");
@@ -139,6 +148,28 @@ class BalanceIT {
         assertThat(bad.exit()).isEqualTo(1);
         assertThat(bad.err()).isEqualTo("roam: error: no such node: n9 (roam nodes lists them)\n");
         kill(List.of("guest1", "guest2"));
+    }
+
+    /** bin/roam ARGS in the background, its stdout to {@code out}. */
+    private static Process follow(Path out, String... args) {
+        Path dist = Path.of(System.getProperty("roam.dist", "../dist/target/roam")).toAbsolutePath().normalize();
+        var cmd = new ArrayList<String>(List.of(dist.resolve("bin/roam").toString()));
+        cmd.addAll(List.of(args));
+        var pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("ROAM_HOME", roam.home.toString());
+        try {
+            return pb.start();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return java.nio.file.Files.readString(p);
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 
     private static int count(String text, String what) {

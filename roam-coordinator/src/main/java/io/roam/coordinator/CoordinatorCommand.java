@@ -40,7 +40,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
     String zookeeper;
 
     @Option(names = "--policy", paramLabel = "NAME",
-            description = "balancing policy, run every second on the nodes' load reports: local (never moves), random, least-loaded, power-of-D, age, work-stealing, jiq, roam (default: roam)")
+            description = "balancing policy, run every second on the nodes' load reports: local or local-only (never moves), random, least-loaded, power-of-D, age, work-stealing, jiq, roam (default: roam)")
     String policy = io.roam.coordinator.balance.BalanceSettings.DEFAULT_POLICY;
 
     @Option(names = "--owner-grace", paramLabel = "DURATION",

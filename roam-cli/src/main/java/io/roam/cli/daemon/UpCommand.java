@@ -47,7 +47,7 @@ public final class UpCommand implements Callable<Integer> {
     Integer nodes;
 
     @Option(names = "--policy", paramLabel = "NAME",
-            description = "Balancing policy the coordinator runs every second: local (never moves), random, least-loaded, power-of-D, age, work-stealing, jiq, roam (default: roam). Applies when the coordinator starts.")
+            description = "Balancing policy the coordinator runs every second: local or local-only (never moves), random, least-loaded, power-of-D, age, work-stealing, jiq, roam (default: roam). Applies when the coordinator starts.")
     String policy;
 
     @Option(names = "--owner-grace", paramLabel = "DURATION", converter = io.roam.cli.args.DurationConverter.class,

@@ -13,7 +13,7 @@ public final class Policies {
 
     public static Policy create(String name, PolicySettings settings, RandomGenerator random) {
         return switch (name) {
-            case "local" -> new LocalOnly();
+            case "local", "local-only" -> new LocalOnly();
             case "random" -> new RandomPlacement(random);
             case "least-loaded" -> new LeastLoaded(settings, random);
             case "age" -> new AgeRule(settings, random);
