@@ -32,7 +32,7 @@ class MainTest {
         assertThat(cl.getCommandName()).isEqualTo("roam");
         assertThat(cl.getSubcommands().keySet()).containsExactly("run", "exec", "ps", "logs", "kill", "wait", "checkpoint",
                 "restore", "checkpoints", "sleep", "wake", "check", "nodes", "rm", "up", "down", "version", "migrate", "drain",
-                "undrain", "agent", "coordinator", "sim", "help");
+                "undrain", "events", "owner", "agent", "coordinator", "sim", "help");
     }
 
     @Test
@@ -42,6 +42,13 @@ class MainTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("--state-dir").contains("--node").contains("--join");
         assertThat(cl.getSubcommands().get("coordinator").parseArgs("--state-dir", "/tmp/x", "--listen", "0.0.0.0:7000")
                 .matchedOptionValue("--listen", "")).isEqualTo("0.0.0.0:7000");
+    }
+
+    @Test
+    void theDaemonsAnswerHelp() {
+        assertThat(Main.commandLine(ctx()).execute("coordinator", "--help")).isZero();
+        assertThat(Main.commandLine(ctx()).execute("agent", "--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: roam coordinator").contains("Usage: roam agent");
     }
 
     @Test

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code roam agent}: runs this machine's agent in the foreground (roam up runs it under roam-supervise). */
-@Command(name = "agent", description = "Run a roam agent in the foreground (normally started by `roam up`).")
+@Command(name = "agent", mixinStandardHelpOptions = true, description = "Run a roam agent in the foreground (normally started by `roam up`).")
 public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--state-dir", description = "roam home (default: $ROAM_HOME or /var/lib/roam)")
     Path stateDir;

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code roam coordinator}: runs a coordinator in the foreground (roam up runs it under roam-supervise). */
-@Command(name = "coordinator", description = "Run a roam coordinator in the foreground (normally started by `roam up`).")
+@Command(name = "coordinator", mixinStandardHelpOptions = true, description = "Run a roam coordinator in the foreground (normally started by `roam up`).")
 public final class CoordinatorCommand implements Callable<Integer> {
     static {
         // slf4j-simple: log to stdout, with times, and keep ZooKeeper's and Curator's chatter to warnings. Runs before the
