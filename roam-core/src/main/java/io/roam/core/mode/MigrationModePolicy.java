@@ -13,7 +13,7 @@ import java.util.Optional;
  *       replaced, because its freeze time is the point of asking for it.</li>
  *   <li>An explicit {@code precopy} falls back when the source kernel has no soft-dirty tracking (or this build cannot
  *       run pre-copy): to post-copy when that is allowed and possible, otherwise to cold; the reasons say which.</li>
- *   <li>No mode: an image under the threshold moves cold (its freeze is short anyway); a larger one moves by pre-copy
+ *   <li>No mode: an image of unknown size (0: not reported yet) or under the threshold moves cold (its freeze is short anyway); a larger one moves by pre-copy
  *       when possible (short freeze, and the source keeps the job until the end), else by post-copy when allowed and
  *       possible, else cold.</li>
  * </ul>
@@ -42,6 +42,10 @@ public final class MigrationModePolicy {
                     yield fallback(r, why);
                 }
             };
+        }
+        if (r.imageBytes() == 0) {
+            why.add("the job's memory size is not reported yet: a cold move is the safe choice");
+            return chosen(MigrationMode.COLD, why);
         }
         if (r.imageBytes() < settings.liveThresholdBytes()) {
             why.add("image " + mib(r.imageBytes()) + " is under the " + mib(settings.liveThresholdBytes())

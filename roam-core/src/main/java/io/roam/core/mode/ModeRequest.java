@@ -4,7 +4,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Everything the mode choice looks at. {@code requested} is empty when the caller let roam choose.
+ * Everything the mode choice looks at. {@code requested} is empty when the caller let roam choose; {@code imageBytes}
+ * is 0 when the size is not known yet.
  * {@code sourceFeatures} and {@code targetFeatures} are the CRIU feature names the nodes reported
  * ({@value #MEM_DIRTY_TRACK}, {@value #LAZY_PAGES}); {@code implemented} are the modes this build of roam can run.
  */

@@ -38,6 +38,7 @@ class MigrationModePolicyTest {
             "precopy | 1024 | -  | -  | cpl | true  | cold    | falling back to cold",
             "precopy | 1024 | d  | l  | c   | true  | cold    | this version of roam cannot run pre-copy",
             // automatic: small images move cold
+            "-       | 0    | dl | dl | cpl | true  | cold    | not reported yet",
             "-       | 64   | dl | dl | cpl | true  | cold    | under the 256 MiB threshold",
             "-       | 255  | dl | dl | cpl | true  | cold    | under the 256 MiB threshold",
             // automatic: large images prefer pre-copy, then post-copy, then cold
