@@ -167,4 +167,30 @@ class MigrationIT {
         assertThat(roam.run("nodes").ok().out()).doesNotContain("draining");
         Roam.assertCountsOn(Roam.numbers(roam.logs0("tenant")), 10);
     }
+
+    @Test
+    void theModeChoiceIsExplainedAndAModeThisVersionCannotRunIsRefusedOrFallsBackToCold() {
+        roam.run("run", "--name", "modes", "--node", "n1", "--", "sh", "-c", COUNTER).ok();
+        assertRunsOnceOn("modes", "n1");
+        var explained = roam.run("migrate", "modes", "--to", "n2", "--explain").ok();
+        assertThat(explained.out() + explained.err()).contains("from n1 to n2 by cold migration")
+                .containsPattern("under the 256 MiB threshold|memory size is not reported yet");
+        assertThat(nodeOf("modes")).isEqualTo("n1");
+
+        var live = roam.run("migrate", "modes", "--to", "n2", "--live");
+        assertThat(live.exit()).as(live.err()).isEqualTo(1);
+        assertThat(live.err()).startsWith("roam: error: ").contains("post-copy (--live) is not possible");
+        var unknown = roam.run("migrate", "modes", "--to", "n2", "--mode", "warm");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("unknown migration mode 'warm'");
+        assertRunsOnceOn("modes", "n1");
+
+        // Pre-copy cannot run here (no soft-dirty tracking on this kernel, or none in this version): it says so and moves cold.
+        var pre = roam.run("migrate", "modes", "--to", "n2", "--mode", "precopy").ok();
+        assertThat(pre.line()).isEqualTo("n2");
+        assertThat(pre.err()).contains("moving by cold migration").contains("pre-copy was asked for but is not possible").contains("falling back to cold");
+        assertRunsOnceOn("modes", "n2");
+        Roam.assertCountsOn(Roam.numbers(roam.logs("modes")), 20);
+        roam.run("kill", "modes").ok();
+    }
 }

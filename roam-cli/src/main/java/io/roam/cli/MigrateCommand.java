@@ -15,7 +15,12 @@ import picocli.CommandLine.Parameters;
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = {"Move a running job to another node: it keeps its id, its output and its state.",
             "Cold migration: the job is frozen, its image streamed to the target and restored there; if anything fails",
-            "before the move is committed, the job resumes where it was. Cold is the only mode in this version."})
+            "before the move is committed, the job resumes where it was. Cold is the only mode this version runs.",
+            "Without --mode, roam chooses: cold under 256 MiB; above it pre-copy when the source kernel has soft-dirty",
+            "tracking, else post-copy when both nodes serve lazy pages, else cold. A mode this version cannot run",
+            "falls back to cold (precopy) or is refused (live); --explain prints the choice and why.",
+            "Post-copy (when it runs) is one-way: once the job resumes on the target, its memory still lives on the source until",
+            "every page has arrived, so if the source dies mid-transfer the job is lost."})
 final class MigrateCommand implements Callable<Integer> {
     private final CliContext ctx;
 
@@ -29,13 +34,13 @@ final class MigrateCommand implements Callable<Integer> {
             description = "The target node (default: the least loaded other node).")
     NodeId to;
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "cold (the default, and the only mode in this version), live, precopy.")
+    @Option(names = "--mode", paramLabel = "MODE", description = "cold, precopy or live (default: roam chooses; see above). precopy falls back when the kernel lacks soft-dirty tracking.")
     String mode = "";
 
-    @Option(names = "--live", description = "Post-copy live migration (not in this version: refused).")
+    @Option(names = "--live", description = "Post-copy live migration, the same as --mode live (not in this version: refused with the reason).")
     boolean live;
 
-    @Option(names = "--explain", description = "Say where and how the job would move, and do nothing.")
+    @Option(names = "--explain", description = "Say where and by which mode the job would move, and why, and do nothing.")
     boolean explain;
 
     MigrateCommand(CliContext ctx) { this.ctx = ctx; }

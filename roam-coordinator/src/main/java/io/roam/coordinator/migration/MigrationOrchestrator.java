@@ -17,6 +17,9 @@ import io.roam.core.CheckpointId;
 import io.roam.core.JobEvent;
 import io.roam.core.JobId;
 import io.roam.core.NodeId;
+import io.roam.core.mode.MigrationMode;
+import io.roam.core.mode.ModeDecision;
+import io.roam.core.mode.ModeSettings;
 import io.roam.proto.AgentRestoreReply;
 import io.roam.proto.Caller;
 import io.roam.proto.CheckReport;
@@ -31,6 +34,7 @@ import io.roam.proto.SendImageRequest;
 import io.roam.proto.TransferProgress;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -56,6 +60,7 @@ public final class MigrationOrchestrator {
     private final MigrationSteps steps;
     private final String clusterId;
     private final LongSupplier clock;
+    private final ModeChoice modes;
 
     MigrationOrchestrator(ZkJobStore store, ZkMigrationStore migrations, JobTransitions transitions, AgentClients agents,
                           TransferClients transfers, Membership membership, LeastLoadedPlacement placement, MigrationSteps steps,
@@ -71,12 +76,13 @@ public final class MigrationOrchestrator {
         this.steps = steps;
         this.clusterId = clusterId;
         this.clock = clock;
+        this.modes = new ModeChoice(membership, ModeSettings.DEFAULTS);
     }
 
     public Answer<JobInfo> migrate(Caller caller, String job, String to, String mode, boolean explain, Consumer<String> progress) {
-        if (!mode.isEmpty() && !mode.equals("cold")) {
-            return Answer.refused(Answer.Kind.INVALID, "only cold migration is available in this version ('" + JobLookup.shorten(mode)
-                    + "' is not): run roam migrate without --live/--mode");
+        Optional<MigrationMode> asked = mode.isEmpty() ? Optional.empty() : MigrationMode.parse(mode);
+        if (!mode.isEmpty() && asked.isEmpty()) {
+            return Answer.refused(Answer.Kind.INVALID, "unknown migration mode '" + JobLookup.shorten(mode) + "': use cold, precopy or live");
         }
         Answer<Versioned<JobInfo>> found = lookup.find(caller, job);
         if (!(found instanceof Answer.Ok<Versioned<JobInfo>>(Versioned<JobInfo> v))) return ((Answer.Refused<Versioned<JobInfo>>) found).as();
@@ -92,12 +98,18 @@ public final class MigrationOrchestrator {
         if (!check.getMigratable()) {
             return Answer.refused(Answer.Kind.PRECONDITION, "job " + j.getId() + " cannot be migrated: " + String.join("; ", check.getReasonsList()));
         }
+        ModeDecision decision = modes.decide(asked, j, source, dest);
+        if (decision instanceof ModeDecision.Refused(String reason)) {
+            return Answer.refused(Answer.Kind.PRECONDITION, "job " + j.getId() + ": " + reason);
+        }
+        ModeDecision.Chosen chosen = (ModeDecision.Chosen) decision;
         if (explain) {
-            progress.accept("job " + j.getId() + " would move from " + source + " to " + dest + " by cold migration (dump, stream, restore): "
-                    + (to.isEmpty() ? "the least loaded node that is up and not draining" : "the node you named")
-                    + "; cold is the only mode in this version");
+            progress.accept("job " + j.getId() + " would move from " + source + " to " + dest + " by " + chosen.mode().flag()
+                    + " migration: " + (to.isEmpty() ? "the least loaded node that is up and not draining" : "the node you named")
+                    + "; " + chosen.explanation());
             return Answer.ok(j);
         }
+        if (asked.isPresent() && asked.get() != chosen.mode()) progress.accept("moving by " + chosen.mode().flag() + " migration: " + chosen.explanation());
         if (transfers.probe(dest, j.getId(), "").isEmpty()) {
             return Answer.refused(Answer.Kind.UNAVAILABLE, "the agent on " + dest + " does not answer: start it or pick another node with --to");
         }
