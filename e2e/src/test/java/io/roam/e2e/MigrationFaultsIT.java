@@ -17,7 +17,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,8 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * socket name the job listens on is already taken in the target's namespace), and kill -9 of the coordinator while an
  * image is on the wire. Each ends with the job running exactly once (its processes counted on the whole machine),
  * counting on, its log intact, and no half-received image left. Transfers are throttled (ROAM_TRANSFER_LIMIT_MBPS)
- * so that a fault lands inside the transfer.
+ * so that a fault lands inside the transfer. The cut comes first: the later tests then also prove that n3 stays usable
+ * once its link is back (a stale Attach stream of the cut used to mark it down a minute later).
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MigrationFaultsIT {
     private static final String COUNTER = "i=0; while true; do echo $i; i=$((i+1)); sleep 0.05; done";
     @TempDir
@@ -57,19 +62,20 @@ class MigrationFaultsIT {
     }
 
     @AfterEach
-    void noHalfReceivedImages() {
-        Roam.eventually(Duration.ofSeconds(60), "no .incoming- image directory left", () -> incoming().isEmpty());
+    void noImageLeftBehind() {
+        Roam.eventually(Duration.ofSeconds(60), "no image left on any node (" + images() + ")", () -> images().isEmpty());
     }
 
-    static String netns(int k) { return "roam-" + id + "-n" + k; }
-
-    static List<Path> incoming() {
+    /** Every image directory, finished or half-received, on every node: a migration leaves none behind. */
+    static List<Path> images() {
         try (Stream<Path> s = Files.exists(roam.home.resolve("nodes")) ? Files.walk(roam.home.resolve("nodes"), 3) : Stream.empty()) {
-            return s.filter(p -> p.getFileName().toString().startsWith(".incoming-")).toList();
+            return s.filter(p -> p.getParent().getFileName().toString().equals("images") && Files.isDirectory(p)).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
+
+    static String netns(int k) { return "roam-" + id + "-n" + k; }
 
     static String sh(String... cmd) {
         try {
@@ -102,6 +108,7 @@ class MigrationFaultsIT {
     }
 
     @Test
+    @Order(1)
     void cuttingTheTargetsLinkDuringTheTransferLeavesTheJobOnTheSource() throws Exception {
         runHeavy("cut", "n1", 100);
         assertRunsOnceOn("cut", "n1");
@@ -125,6 +132,7 @@ class MigrationFaultsIT {
     }
 
     @Test
+    @Order(2)
     void aRestoreThatFailsOnTheTargetResumesTheJobOnTheSource() throws Exception {
         String name = "roam-fault-" + id;
         roam.run("run", "--name", "squat", "--node", "n1", "--", "sh", "-c",
@@ -151,6 +159,7 @@ class MigrationFaultsIT {
     }
 
     @Test
+    @Order(3)
     void killingTheCoordinatorDuringTheTransferEndsWithTheJobRunningOnce() throws Exception {
         runHeavy("orphan", "n1", 150);
         assertRunsOnceOn("orphan", "n1");
@@ -166,7 +175,7 @@ class MigrationFaultsIT {
         });
         var r = roam.run("migrate", "orphan", "--to", "n3");
         killer.join(130_000);
-        assertThat(killed.get()).as("kill -9 of the coordinator during the transfer").isEqualTo("killed");
+        assertThat(killed.get()).as("kill -9 of the coordinator during the transfer; migrate said: %s", r.err()).isEqualTo("killed");
         assertThat(r.err()).contains("coordinator is not reachable");
         assertThat(r.exit()).as("migrate while its coordinator is killed: %s", r.err()).isEqualTo(1);
         roam.run("up", "--nodes", "3").ok();
@@ -209,6 +218,27 @@ class MigrationFaultsIT {
         return n;
     }
 
+    /** The record (roam ps --json) names the pid of the tree that runs, not a stale one. */
+    static boolean recordedPidIsAncestorOfTheJob(String job) {
+        String record = java.util.Arrays.stream(roam.run("ps", "-a", "--json").ok().out().split("\\{\"id\":\""))
+                .filter(r -> r.startsWith(job + "\"")).findFirst().orElse("");
+        var m = java.util.regex.Pattern.compile("\"host_pid\":\"?(\\d+)").matcher(record);
+        if (!m.find()) return false;
+        long recorded = Long.parseLong(m.group(1));
+        Path out = roam.spool(job).resolve("out");
+        for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+            try {
+                if (!Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "fd/1")).equals(out)) continue;
+            } catch (IOException | RuntimeException e) {
+                continue;
+            }
+            for (java.util.Optional<ProcessHandle> a = java.util.Optional.of(p); a.isPresent(); a = a.get().parent()) {
+                if (a.get().pid() == recorded) return true;
+            }
+        }
+        return false;
+    }
+
     static long rssKb(ProcessHandle p) {
         try {
             for (String l : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
@@ -231,6 +261,7 @@ class MigrationFaultsIT {
     static void assertRunsOnceOn(String job, String node) {
         Roam.eventually(Duration.ofSeconds(60), job + " RUNNING on " + node, () -> roam.state(job).equals("RUNNING") && nodeOf(job).equals(node));
         Roam.eventually(Duration.ofSeconds(10), "exactly one process of " + job, () -> processesOf(job) == 1);
+        assertThat(recordedPidIsAncestorOfTheJob(job)).as("the record's host pid is the running tree's").isTrue();
         int before = Roam.numbers(roam.logs0(job)).size();
         Roam.eventually(Duration.ofSeconds(10), job + " counts on", () -> Roam.numbers(roam.logs0(job)).size() > before + 5);
     }
