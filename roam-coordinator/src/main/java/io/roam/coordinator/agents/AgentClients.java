@@ -31,7 +31,7 @@ public final class AgentClients implements AutoCloseable {
     public <T> AgentReply<T> call(NodeId node, Duration deadline, Function<AgentGrpc.AgentBlockingStub, T> call) {
         Optional<String> address = addressOf.apply(node);
         if (address.isEmpty()) return new AgentReply.Unreachable<>("node " + node + " has never registered: start its agent");
-        ManagedChannel ch = channels.computeIfAbsent(address.get(), a -> Tls.channel(a, identity));
+        ManagedChannel ch = ChannelBackoff.reconnectingNow(channels.computeIfAbsent(address.get(), a -> Tls.channel(a, identity)));
         try {
             return new AgentReply.Answered<>(call.apply(AgentGrpc.newBlockingStub(ch).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)));
         } catch (StatusRuntimeException e) {

@@ -27,6 +27,8 @@ public final class AttachService extends MembershipGrpc.MembershipImplBase {
     private final Membership membership;
     private final LiveNodes live;
     private final String clusterId;
+    /** The newest Attach stream of each node: only its end makes the node down. */
+    private final java.util.concurrent.ConcurrentHashMap<NodeId, Object> current = new java.util.concurrent.ConcurrentHashMap<>();
 
     public AttachService(Membership membership, LiveNodes live, String clusterId) {
         this.membership = membership;
@@ -51,14 +53,22 @@ public final class AttachService extends MembershipGrpc.MembershipImplBase {
             out.onError(Status.FAILED_PRECONDITION.withDescription("node " + node + " is not registered: call RegisterNode first").asRuntimeException());
             return;
         }
+        var me = new Object();
+        current.put(node, me);
         live.up(node);
         var ended = new CountDownLatch(1);
         var once = new AtomicBoolean();
         Runnable detach = () -> {
             if (once.compareAndSet(false, true)) {
                 ended.countDown();
-                membership.detached(node);
-                live.down(node);
+                // A stream that broke in a network cut may end only after the agent attached again: that one stays.
+                if (current.remove(node, me)) {
+                    membership.detached(node);
+                    live.down(node);
+                } else {
+                    membership.superseded(node);
+                    LOG.info("a stale attachment of {} ended; its newer one stays", node);
+                }
             }
         };
         var call = (ServerCallStreamObserver<AttachEvent>) out;

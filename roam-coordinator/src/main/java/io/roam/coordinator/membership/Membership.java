@@ -88,6 +88,11 @@ public final class Membership {
         if (left != null && left == 0) LOG.info("node {} is down: its attachment broke", id);
     }
 
+    /** Counts a stale Attach stream that ended after a newer one opened: the node stays attached. */
+    public void superseded(NodeId id) {
+        attachments.computeIfPresent(id, (k, n) -> n > 1 ? n - 1 : n);
+    }
+
     /** Marks a node draining (placement skips it) or up again, persistently; false when the node is unknown. */
     public boolean setDraining(NodeId id, boolean draining) {
         Entry after = nodes.computeIfPresent(id, (k, e) -> new Entry(e.info().toBuilder().setState(draining ? DRAINING : UP).build(),

@@ -66,7 +66,7 @@ final class TransferClients implements AutoCloseable {
     }
 
     private Optional<ManagedChannel> channel(NodeId node) {
-        return addressOf.apply(node).map(a -> channels.computeIfAbsent(a, x -> Tls.channel(x, identity)));
+        return addressOf.apply(node).map(a -> io.roam.coordinator.agents.ChannelBackoff.reconnectingNow(channels.computeIfAbsent(a, x -> Tls.channel(x, identity))));
     }
 
     private static TransferProgress failed(String why) {

@@ -74,6 +74,44 @@ class AttachServiceTest {
         }
     }
 
+    /** After a network cut heals, the agent registers and attaches again; the old stream breaks later: still up. */
+    @Test void aStaleStreamThatBreaksAfterANewerOneOpenedLeavesTheNodeUp() throws Exception {
+        try (TestingServer zk = new TestingServer(true);
+             CuratorFramework curator = CuratorFrameworkFactory.newClient(zk.getConnectString(), new RetryOneTime(100))) {
+            curator.start();
+            assertThat(curator.blockUntilConnected(20, TimeUnit.SECONDS)).isTrue();
+            Membership m = new Membership(new ZkNodeStore(curator), System::currentTimeMillis);
+            LiveNodes live = new LiveNodes(curator);
+            ClusterCa ca = ClusterCa.loadOrCreate(tmp.resolve("ca"));
+            Server server = Tls.startServer("127.0.0.1:0", ca.issue("coordinator", List.of("127.0.0.1")),
+                    new AttachService(m, live, ca.clusterId()));
+            NodeId n1 = NodeId.of("n1");
+            ManagedChannel agent = Tls.channel("127.0.0.1:" + server.getPort(), ca.issue("agent-n1", List.of()));
+            try {
+                var request = AttachRequest.newBuilder().setNode("n1").build();
+                m.register(NodeInfo.newBuilder().setId("n1").setAddress("127.0.0.1:1").build());
+                Context.CancellableContext old = Context.current().withCancellation();
+                assertThat(old.call(() -> MembershipGrpc.newBlockingStub(agent).attach(request)).next().getClusterId()).isEqualTo(ca.clusterId());
+                m.register(NodeInfo.newBuilder().setId("n1").setAddress("127.0.0.1:1").build());
+                Context.CancellableContext fresh = Context.current().withCancellation();
+                assertThat(fresh.call(() -> MembershipGrpc.newBlockingStub(agent).attach(request)).next().getClusterId()).isEqualTo(ca.clusterId());
+                await(() -> live.isLive(n1));
+
+                old.cancel(null); // the stale stream finally breaks
+                Thread.sleep(500);
+                assertThat(m.isUp(n1)).as("up: its newer stream is open").isTrue();
+                assertThat(live.isLive(n1)).as("live marker kept").isTrue();
+
+                fresh.cancel(null);
+                await(() -> !m.isUp(n1));
+                await(() -> !live.isLive(n1));
+            } finally {
+                agent.shutdownNow();
+                server.shutdownNow();
+            }
+        }
+    }
+
     private static void await(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!condition.getAsBoolean()) {
