@@ -96,7 +96,7 @@ class MigrationFaultsIT {
         roam.run("run", "--name", name, "--node", node, "--", "sh", "-c",
                 "python3 -c 'import os; b=bytearray(os.urandom(1<<20))*" + mb + "; import time; time.sleep(1e9)' & " + COUNTER).ok();
         Roam.eventually(Duration.ofSeconds(60), name + " touched its memory", () -> ProcessHandle.allProcesses()
-                .anyMatch(p -> rssKb(p) > (mb - 10) * 1000L && p.info().commandLine().orElse("").contains("os.urandom")));
+                .anyMatch(p -> Roam.rssKb(p) > (mb - 10) * 1000L && p.info().commandLine().orElse("").contains("os.urandom")));
     }
 
     static boolean receiving(String node) {
@@ -181,7 +181,7 @@ class MigrationFaultsIT {
         roam.run("up", "--nodes", "3").ok();
         assertThat(coordinators()).hasSize(1);
         Roam.eventually(Duration.ofSeconds(120), "the migration ended", () -> roam.state("orphan").equals("RUNNING"));
-        String node = nodeOf("orphan");
+        String node = roam.nodeOf("orphan");
         assertThat(node).isIn("n1", "n3");
         assertRunsOnceOn("orphan", node);
         Roam.assertCountsOn(Roam.numbers(roam.logs0("orphan")), 20);
@@ -199,23 +199,6 @@ class MigrationFaultsIT {
                 return false;
             }
         }).toList();
-    }
-
-    /** Live sh processes whose stdout is the job's spool file: the job's tree, on whatever node or namespace. */
-    static int processesOf(String job) {
-        Path out = roam.spool(job).resolve("out");
-        int n = 0;
-        for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
-            try {
-                Path proc = Path.of("/proc", Long.toString(p.pid()));
-                String stat = Files.readString(proc.resolve("stat"));
-                if (stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z")) continue;
-                if (Files.readSymbolicLink(proc.resolve("fd/1")).equals(out) && stat.contains("(sh)")) n++;
-            } catch (IOException | RuntimeException e) {
-                // gone, or not ours to read
-            }
-        }
-        return n;
     }
 
     /** The record (roam ps --json) names the pid of the tree that runs, not a stale one. */
@@ -239,28 +222,9 @@ class MigrationFaultsIT {
         return false;
     }
 
-    static long rssKb(ProcessHandle p) {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
-                if (l.startsWith("VmRSS:")) return Long.parseLong(l.replaceAll("[^0-9]", ""));
-            }
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-        return 0;
-    }
-
-    static String nodeOf(String job) {
-        for (String line : roam.run("ps", "-a").ok().out().split("\n")) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length > 2 && f[0].equals(job)) return f[1];
-        }
-        return "";
-    }
-
     static void assertRunsOnceOn(String job, String node) {
-        Roam.eventually(Duration.ofSeconds(60), job + " RUNNING on " + node, () -> roam.state(job).equals("RUNNING") && nodeOf(job).equals(node));
-        Roam.eventually(Duration.ofSeconds(10), "exactly one process of " + job, () -> processesOf(job) == 1);
+        Roam.eventually(Duration.ofSeconds(60), job + " RUNNING on " + node, () -> roam.state(job).equals("RUNNING") && roam.nodeOf(job).equals(node));
+        Roam.eventually(Duration.ofSeconds(10), "exactly one process of " + job, () -> roam.processesOf(job) == 1);
         assertThat(recordedPidIsAncestorOfTheJob(job)).as("the record's host pid is the running tree's").isTrue();
         int before = Roam.numbers(roam.logs0(job)).size();
         Roam.eventually(Duration.ofSeconds(10), job + " counts on", () -> Roam.numbers(roam.logs0(job)).size() > before + 5);

@@ -60,45 +60,9 @@ class MigrationIT {
         }
     }
 
-    /** Live processes (not zombies) whose stdout is the job's spool file: the job's process tree, on whatever node. */
-    static int processesOf(String job) {
-        Path out = roam.spool(job).resolve("out");
-        int n = 0;
-        for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
-            try {
-                Path proc = Path.of("/proc", Long.toString(p.pid()));
-                String stat = Files.readString(proc.resolve("stat"));
-                if (stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z")) continue;
-                if (Files.readSymbolicLink(proc.resolve("fd/1")).equals(out) && stat.contains("(sh)")) n++;
-            } catch (IOException | RuntimeException e) {
-                // gone, or not ours to read
-            }
-        }
-        return n;
-    }
-
-    static long rssKb(ProcessHandle p) {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
-                if (l.startsWith("VmRSS:")) return Long.parseLong(l.replaceAll("[^0-9]", ""));
-            }
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-        return 0;
-    }
-
-    static String nodeOf(String job) {
-        for (String line : roam.run("ps", "-a").ok().out().split("\n")) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length > 2 && f[0].equals(job)) return f[1];
-        }
-        return "";
-    }
-
     static void assertRunsOnceOn(String job, String node) {
-        Roam.eventually(Duration.ofSeconds(30), job + " RUNNING on " + node, () -> roam.state(job).equals("RUNNING") && nodeOf(job).equals(node));
-        Roam.eventually(Duration.ofSeconds(10), "exactly one process of " + job, () -> processesOf(job) == 1);
+        Roam.eventually(Duration.ofSeconds(30), job + " RUNNING on " + node, () -> roam.state(job).equals("RUNNING") && roam.nodeOf(job).equals(node));
+        Roam.eventually(Duration.ofSeconds(10), "exactly one process of " + job, () -> roam.processesOf(job) == 1);
         int before = Roam.numbers(roam.logs0(job)).size();
         Roam.eventually(Duration.ofSeconds(10), job + " counts on", () -> Roam.numbers(roam.logs0(job)).size() > before + 5);
     }
@@ -133,7 +97,7 @@ class MigrationIT {
         roam.run("run", "--name", "heavy", "--node", "n4", "--", "sh", "-c",
                 "python3 -c 'import os; b=bytearray(os.urandom(1<<20))*150; import time; time.sleep(1e9)' & " + COUNTER).ok();
         assertRunsOnceOn("heavy", "n4");
-        Roam.eventually(Duration.ofSeconds(30), "memory touched", () -> ProcessHandle.allProcesses().anyMatch(p -> rssKb(p) > 140_000
+        Roam.eventually(Duration.ofSeconds(30), "memory touched", () -> ProcessHandle.allProcesses().anyMatch(p -> Roam.rssKb(p) > 140_000
                 && p.info().commandLine().orElse("").contains("os.urandom")));
         Thread killer = Thread.ofVirtual().start(() -> {
             Roam.eventually(Duration.ofSeconds(60), "transfer started", () -> {
@@ -160,8 +124,8 @@ class MigrationIT {
         assertRunsOnceOn("tenant", "n2");
         var r = roam.run("drain", "n2").ok();
         assertThat(r.out()).contains("tenant: moved to").contains("n2 is draining");
-        assertThat(nodeOf("tenant")).isNotEqualTo("n2");
-        assertRunsOnceOn("tenant", nodeOf("tenant"));
+        assertThat(roam.nodeOf("tenant")).isNotEqualTo("n2");
+        assertRunsOnceOn("tenant", roam.nodeOf("tenant"));
         assertThat(roam.run("nodes").ok().out()).containsPattern("n2 .*draining");
         roam.run("undrain", "n2").ok();
         assertThat(roam.run("nodes").ok().out()).doesNotContain("draining");
@@ -175,7 +139,7 @@ class MigrationIT {
         var explained = roam.run("migrate", "modes", "--to", "n2", "--explain").ok();
         assertThat(explained.out() + explained.err()).contains("from n1 to n2 by cold migration")
                 .containsPattern("under the 256 MiB threshold|memory size is not reported yet");
-        assertThat(nodeOf("modes")).isEqualTo("n1");
+        assertThat(roam.nodeOf("modes")).isEqualTo("n1");
 
         var live = roam.run("migrate", "modes", "--to", "n2", "--live");
         assertThat(live.exit()).as(live.err()).isEqualTo(1);

@@ -77,6 +77,43 @@ final class Roam implements AutoCloseable {
     }
 
     /** The job's state column in `roam ps -a`. */
+    /** Live processes (not zombies) whose stdout is the job's spool file: the job's process tree, on whatever node. */
+    int processesOf(String job) {
+        Path out = spool(job).resolve("out");
+        int n = 0;
+        for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+            try {
+                Path proc = Path.of("/proc", Long.toString(p.pid()));
+                String stat = Files.readString(proc.resolve("stat"));
+                if (stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z")) continue;
+                if (Files.readSymbolicLink(proc.resolve("fd/1")).equals(out) && stat.contains("(sh)")) n++;
+            } catch (IOException | RuntimeException e) {
+                // gone, or not ours to read
+            }
+        }
+        return n;
+    }
+
+    /** The node `roam ps -a` shows for the job, or "" when it is not listed. */
+    String nodeOf(String job) {
+        for (String line : run("ps", "-a").ok().out().split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 2 && f[0].equals(job)) return f[1];
+        }
+        return "";
+    }
+
+    static long rssKb(ProcessHandle p) {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
+                if (l.startsWith("VmRSS:")) return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return 0;
+    }
+
     String state(String job) {
         for (String line : run("ps", "-a").ok().out().split("\n")) {
             String[] f = line.trim().split("\\s+");
