@@ -106,8 +106,10 @@ public final class ProcFs {
     }
 
     public static Optional<String> readString(Path file) {
-        try {
-            return Optional.of(Files.readString(file));
+        // Not Files.readString: it trusts the size procfs reports (0) and, on /proc/sys files, returns only the first
+        // byte ("4" for a pipe-max-size of 4194304). A plain stream read gets the whole value.
+        try (var in = Files.newInputStream(file)) {
+            return Optional.of(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
