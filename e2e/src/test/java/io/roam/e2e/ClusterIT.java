@@ -4,7 +4,6 @@ import static io.roam.e2e.Roam.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -235,17 +234,7 @@ class ClusterIT {
         var cmd = new ArrayList<String>();
         cmd.add("ip");
         cmd.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return Roam.command(Duration.ofSeconds(10), cmd.toArray(String[]::new));
     }
 
     private static String sha256Hex(String s) throws Exception {

@@ -77,19 +77,7 @@ class MigrationFaultsIT {
 
     static String netns(int k) { return "roam-" + id + "-n" + k; }
 
-    static String sh(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
+    static String sh(String... cmd) { return Roam.command(Duration.ofSeconds(30), cmd); }
 
     /** A job that has touched about {@code mb} MB of incompressible memory, next to its counter. */
     static void runHeavy(String name, String node, int mb) {

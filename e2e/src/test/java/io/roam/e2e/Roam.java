@@ -114,6 +114,21 @@ final class Roam implements AutoCloseable {
         return 0;
     }
 
+    /** Runs a host command (ip, nft, …) and returns its output, stdout and stderr together; killed after {@code timeout}. */
+    static String command(Duration timeout, String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) p.destroyForcibly();
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     String state(String job) {
         for (String line : run("ps", "-a").ok().out().split("\n")) {
             String[] f = line.trim().split("\\s+");
