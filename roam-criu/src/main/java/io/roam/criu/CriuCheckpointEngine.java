@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@link CheckpointEngine} over the criu command line. Every run logs at {@code -v4} into the image directory
@@ -96,19 +97,20 @@ public final class CriuCheckpointEngine implements CheckpointEngine {
         } catch (IOException e) {
             return new DumpFailed(FailureKind.IO, "cannot run " + criu + ": " + e.getMessage(), "");
         }
-        String tail = CriuProcess.tail(dir.resolve(DUMP_LOG), console, TAIL_LINES);
+        // read only on failure: a -v4 log of a big job is megabytes
+        Supplier<String> tail = () -> CriuProcess.tail(dir.resolve(DUMP_LOG), console, TAIL_LINES);
         if (r.timedOut()) {
             // criu is dead and reaped: its tracees are detached; continue what it left stopped
             List<Long> continued = thaw.thaw(criuPid[0]);
             log.warn("dump of pid {} timed out after {} ms; criu killed, {} task(s) continued", spec.rootPid(),
                     spec.timeout().toMillis(), continued.size());
             return new DumpFailed(FailureKind.TIMEOUT, (r.interrupted() ? "criu dump was interrupted"
-                    : "criu dump did not finish within " + spec.timeout().toMillis() + " ms") + " and was killed; the job runs on", tail);
+                    : "criu dump did not finish within " + spec.timeout().toMillis() + " ms") + " and was killed; the job runs on", tail.get());
         }
         if (r.exitCode() != 0) {
             Diagnosis d = FailureClassifier.diagnose(dir.resolve(DUMP_LOG));
             log.info("dump of pid {} failed in {} ms: {}", spec.rootPid(), r.took().toMillis(), d.reason());
-            return new DumpFailed(d.refused() ? FailureKind.REFUSED : FailureKind.CRIU_FAILED, d.reason(), tail);
+            return new DumpFailed(d.refused() ? FailureKind.REFUSED : FailureKind.CRIU_FAILED, d.reason(), tail.get());
         }
         log.info("dumped pid {} into {} in {} ms{}", spec.rootPid(), dir, r.took().toMillis(), spec.leaveRunning() ? " (left running)" : "");
         return new Dumped(dir, r.took());
@@ -126,6 +128,7 @@ public final class CriuCheckpointEngine implements CheckpointEngine {
         }
         List<String> cmd = new ArrayList<>(List.of(criu.toString(), "restore", "-D", dir.toString(), "-d", "-v4",
                 "-o", RESTORE_LOG, "--file-locks", "--pidfile", pidfile.toString()));
+        if (spec.gate().isPresent()) cmd.add("--leave-stopped");
         cmd.addAll(spec.extraArgs());
         Path console = dir.resolve("criu-restore.out.log");
         List<Long> partial = new ArrayList<>();
@@ -135,30 +138,41 @@ public final class CriuCheckpointEngine implements CheckpointEngine {
         } catch (IOException e) {
             return new RestoreFailed(FailureKind.IO, "cannot run " + criu + ": " + e.getMessage(), "");
         }
-        String tail = CriuProcess.tail(dir.resolve(RESTORE_LOG), console, TAIL_LINES);
+        Supplier<String> tail = () -> CriuProcess.tail(dir.resolve(RESTORE_LOG), console, TAIL_LINES);
         if (r.timedOut()) {
             for (long pid : partial) Libc.kill(pid, Libc.SIGKILL);
             log.warn("restore from {} timed out after {} ms; criu and {} partly restored task(s) killed", dir,
                     spec.timeout().toMillis(), partial.size());
             return new RestoreFailed(FailureKind.TIMEOUT, (r.interrupted() ? "criu restore was interrupted"
-                    : "criu restore did not finish within " + spec.timeout().toMillis() + " ms") + "; it and the partly restored job were killed", tail);
+                    : "criu restore did not finish within " + spec.timeout().toMillis() + " ms") + "; it and the partly restored job were killed", tail.get());
         }
         if (r.exitCode() != 0) {
             Diagnosis d = FailureClassifier.diagnose(dir.resolve(RESTORE_LOG));
             log.info("restore from {} failed in {} ms: {}", dir, r.took().toMillis(), d.reason());
-            return new RestoreFailed(d.refused() ? FailureKind.REFUSED : FailureKind.CRIU_FAILED, d.reason(), tail);
+            return new RestoreFailed(d.refused() ? FailureKind.REFUSED : FailureKind.CRIU_FAILED, d.reason(), tail.get());
         }
         long pid;
         try {
             pid = Long.parseLong(Files.readString(pidfile).strip());
         } catch (IOException | NumberFormatException e) {
-            return new RestoreFailed(FailureKind.CRIU_FAILED, "criu restore succeeded but wrote no usable " + pidfile, tail);
+            return new RestoreFailed(FailureKind.CRIU_FAILED, "criu restore succeeded but wrote no usable " + pidfile, tail.get());
         }
         var stat = ProcFs.stat(pid);
         if (stat.isEmpty() || stat.get().dead()) {
-            return new RestoreFailed(FailureKind.CRIU_FAILED, "the restored job (pid " + pid + ") exited at once", tail);
+            return new RestoreFailed(FailureKind.CRIU_FAILED, "the restored job (pid " + pid + ") exited at once", tail.get());
         }
-        log.info("restored {} as pid {} in {} ms", dir, pid, r.took().toMillis());
+        if (spec.gate().isPresent()) {
+            Optional<String> refused = spec.gate().get().verdict();
+            if (refused.isPresent()) {
+                StoppedTree.kill(pid);
+                log.info("restored {} as pid {} in {} ms, killed it before it ran: {}", dir, pid, r.took().toMillis(), refused.get());
+                return new RestoreFailed(FailureKind.REFUSED, refused.get(), "");
+            }
+            int continued = StoppedTree.resume(pid);
+            log.info("restored {} as pid {} in {} ms, {} task(s) continued after the gate", dir, pid, r.took().toMillis(), continued);
+        } else {
+            log.info("restored {} as pid {} in {} ms", dir, pid, r.took().toMillis());
+        }
         return new Restored(pid, stat.get().startTime(), r.took());
     }
 

@@ -11,7 +11,9 @@ import io.roam.criu.DumpFailed;
 import io.roam.criu.DumpOutcome;
 import io.roam.criu.Dumped;
 import io.roam.criu.DumpSpec;
+import io.roam.criu.FailureKind;
 import io.roam.criu.RestoreFailed;
+import io.roam.criu.RestoreGate;
 import io.roam.criu.RestoreOutcome;
 import io.roam.criu.Restored;
 import io.roam.criu.RestoreSpec;
@@ -38,6 +40,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +77,9 @@ public final class CheckpointSteps {
             return dumpError("refused", "job " + job + " has already exited: nothing to checkpoint", "");
         }
         long tCheck = System.nanoTime();
+        // the mapped-file scan (stat and ELF build-ids) reads /proc like the check: run both at once
+        CompletableFuture<List<MappedFile>> mappedSoon = CompletableFuture.supplyAsync(() -> MappedFiles.collect(held.getHostPid()),
+                r -> Thread.ofVirtual().name("maps-" + job).start(r));
         CheckReport check = JobInspector.inspect(held.getHostPid(), home.spoolDir(JobId.of(job)));
         long checkMs = (System.nanoTime() - tCheck) / 1_000_000;
         if (!check.getMigratable()) {
@@ -84,7 +92,7 @@ public final class CheckpointSteps {
             if (Files.exists(dir)) return dumpError("io", "image directory " + dir + " already exists", "");
             Files.createDirectories(dir);
             long tMaps = System.nanoTime();
-            List<MappedFile> mapped = MappedFiles.collect(held.getHostPid());
+            List<MappedFile> mapped = joined(mappedSoon);
             long mapsMs = (System.nanoTime() - tMaps) / 1_000_000;
             long t0 = System.nanoTime();
             DumpOutcome outcome = engine.dump(new DumpSpec(held.getHostPid(), dir, req.getLeaveRunning(), CRIU_TIMEOUT, List.of()));
@@ -93,7 +101,8 @@ public final class CheckpointSteps {
                     long dumpMs = (System.nanoTime() - t0) / 1_000_000;
                     long tSeal = System.nanoTime();
                     Manifest m = ImageManifests.write(dir, new ManifestInputs(id.value(), job, req.getClusterId(), node.value(),
-                            held.getSpec(), req.getLeaveRunning(), dumpMs, mapped, engine.info(), secret));
+                            held.getSpec(), req.getLeaveRunning(), dumpMs, mapped, engine.info(), secret),
+                            req.getDurable() ? ImageManifests.Durability.SYNCED : ImageManifests.Durability.CACHED);
                     long sealMs = (System.nanoTime() - tSeal) / 1_000_000;
                     long tGone = System.nanoTime();
                     if (!req.getLeaveRunning()) {
@@ -101,7 +110,7 @@ public final class CheckpointSteps {
                         table.remove(job);
                     }
                     long bytes = size(dir);
-                    log.info("job {} checkpointed as {} ({} bytes): check {} ms, maps {} ms, criu {} ms, seal {} ms, exit {} ms", job, id,
+                    log.info("job {} checkpointed as {} ({} bytes): check {} ms, maps {} ms more, criu {} ms, seal {} ms, exit {} ms", job, id,
                             bytes, checkMs, mapsMs, dumpMs, sealMs, (System.nanoTime() - tGone) / 1_000_000);
                     yield DumpJobReply.newBuilder().setOk(true).setCheckpoint(CheckpointInfo.newBuilder().setId(id.value())
                             .setJob(job).setNode(node.value()).setCreatedMs(m.getCreatedMs()).setSizeBytes(bytes)
@@ -127,7 +136,7 @@ public final class CheckpointSteps {
         JobInfo job = req.getJob();
         Path dir = Path.of(req.getCheckpoint().getPath());
         long tVerify = System.nanoTime();
-        Verification v = ImageManifests.verify(dir, req.getClusterId(), secret, engine.info());
+        Verification v = ImageManifests.verifyAllButPages(dir, req.getClusterId(), secret, engine.info());
         long verifyMs = (System.nanoTime() - tVerify) / 1_000_000;
         if (v instanceof Rejected r) {
             return restoreError("refused", "image " + req.getCheckpoint().getId() + " refused: " + r.reason(), "");
@@ -142,18 +151,42 @@ public final class CheckpointSteps {
         }
         if (!table.markBusy(job.getId())) return restoreError("refused", "job " + job.getId() + " is busy", "");
         try {
-            RestoreOutcome outcome = engine.restore(new RestoreSpec(dir, CRIU_TIMEOUT, List.of()));
+            // The page data (nearly all of a big image) is checksummed while CRIU reads it; the tree stays stopped
+            // until the sums match, and is killed unrun when they do not.
+            long tPages = System.nanoTime();
+            long[] pagesMs = {0};
+            CompletableFuture<Optional<String>> pages = CompletableFuture.supplyAsync(() -> {
+                Optional<String> bad = ImageManifests.checkPages(dir, m);
+                pagesMs[0] = (System.nanoTime() - tPages) / 1_000_000;
+                return bad;
+            }, r -> Thread.ofVirtual().name("pages-" + job.getId()).start(r));
+            RestoreGate gate = () -> joined(pages).map(why -> "image " + req.getCheckpoint().getId() + " refused: " + why);
+            RestoreOutcome outcome = engine.restore(new RestoreSpec(dir, CRIU_TIMEOUT, List.of(), Optional.of(gate)));
             return switch (outcome) {
                 case Restored r -> {
                     table.put(job.toBuilder().setNode(node.value()).setHostPid(r.hostPid()).setHostPidStart(r.hostPidStart()).build());
-                    log.info("job {} restored from {} as pid {}: verify {} ms, criu {} ms", job.getId(), req.getCheckpoint().getId(),
-                            r.hostPid(), verifyMs, r.took().toMillis());
+                    log.info("job {} restored from {} as pid {}: verify {} ms, criu {} ms, page checksums {} ms (beside criu)",
+                            job.getId(), req.getCheckpoint().getId(), r.hostPid(), verifyMs, r.took().toMillis(), pagesMs[0]);
                     yield AgentRestoreReply.newBuilder().setOk(true).setHostPid(r.hostPid()).setHostPidStart(r.hostPidStart()).build();
                 }
-                case RestoreFailed f -> restoreError(f.kind().name().toLowerCase(), f.reason(), f.logTail());
+                case RestoreFailed f -> {
+                    // a corrupt page file explains a failed restore better than CRIU's own message
+                    Optional<String> bad = f.kind() == FailureKind.REFUSED ? Optional.empty() : gate.verdict();
+                    yield bad.isPresent() ? restoreError("refused", bad.get(), f.logTail())
+                            : restoreError(f.kind().name().toLowerCase(), f.reason(), f.logTail());
+                }
             };
         } finally {
             table.clearBusy(job.getId());
+        }
+    }
+
+    private static <T> T joined(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
         }
     }
 

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -39,13 +40,28 @@ public final class ImageManifests {
 
     private ImageManifests() {}
 
+    /** How far {@link #write} takes an image to disk. */
+    public enum Durability {
+        /**
+         * Nothing is fsynced; the manifest is renamed into place atomically. After a power loss the image is refused
+         * (no manifest, or a checksum that no longer matches), never restored wrong. For checkpoints that a running
+         * job or a migration outlives.
+         */
+        CACHED,
+        /** Every image file, the manifest and the directory are fsynced: the image survives a power loss (sleep). */
+        SYNCED
+    }
+
+    /** {@link #write(Path, ManifestInputs, Durability)} with {@link Durability#CACHED}. */
+    public static Manifest write(Path imageDir, ManifestInputs in) { return write(imageDir, in, Durability.CACHED); }
+
     /**
      * Checksums every file of {@code imageDir} (except the manifest, {@code *.log} files and restore outputs),
-     * signs the manifest and writes it atomically (temporary file, fsync, rename, fsync of the directory).
+     * signs the manifest and writes it atomically (temporary file, rename), to disk as {@code durability} says.
      *
      * @throws UncheckedIOException when the directory cannot be read or the manifest cannot be written
      */
-    public static Manifest write(Path imageDir, ManifestInputs in) {
+    public static Manifest write(Path imageDir, ManifestInputs in, Durability durability) {
         long t0 = System.nanoTime();
         Map<String, Long> listed = list(imageDir);
         Map<String, Crc32c.Sum> sums = Crc32c.files(imageDir, listed);
@@ -71,7 +87,8 @@ public final class ImageManifests {
         }
         Manifest unsigned = b.build();
         Manifest signed = unsigned.toBuilder().setHmac(ByteString.copyFrom(ManifestSignature.sign(unsigned, in.hmacKey()))).build();
-        writeAtomically(imageDir, ManifestSignature.canonical(signed));
+        if (durability == Durability.SYNCED) syncFiles(imageDir, sums.keySet());
+        writeAtomically(imageDir, ManifestSignature.canonical(signed), durability == Durability.SYNCED);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         log.info("manifest of {} written: {} files, {} MB checksummed in {} ms", in.checkpointId(), sums.size(),
                 bytes >> 20, ms);
@@ -84,6 +101,24 @@ public final class ImageManifests {
      * and checksum and no unknown {@code *.img} file was added; the files the job had mapped did not change here.
      */
     public static Verification verify(Path imageDir, String clusterId, byte[] hmacKey, CriuInfo here) {
+        return verify(imageDir, clusterId, hmacKey, here, name -> true);
+    }
+
+    /**
+     * Like {@link #verify}, except for the checksums of CRIU's page data ({@code pages-*.img}, nearly all of a big
+     * image): {@link #checkPages} checks those, for example while CRIU restores the tree stopped. Everything that makes
+     * an image foreign, truncated, incomplete or stale here is refused before CRIU reads it.
+     */
+    public static Verification verifyAllButPages(Path imageDir, String clusterId, byte[] hmacKey, CriuInfo here) {
+        return verify(imageDir, clusterId, hmacKey, here, name -> !isPages(name));
+    }
+
+    /** The checksums of the page files of a manifest {@link #verifyAllButPages} accepted: a reason, or empty. */
+    public static Optional<String> checkPages(Path imageDir, Manifest m) { return checkSums(imageDir, m, ImageManifests::isPages); }
+
+    static boolean isPages(String name) { return name.startsWith("pages-") && name.endsWith(".img"); }
+
+    private static Verification verify(Path imageDir, String clusterId, byte[] hmacKey, CriuInfo here, Predicate<String> summed) {
         Path file = imageDir.resolve(MANIFEST);
         if (!Files.isRegularFile(file)) return new Rejected("not a roam image: " + imageDir + " has no " + MANIFEST);
         Manifest m;
@@ -100,7 +135,7 @@ public final class ImageManifests {
         return checkOrigin(m, clusterId, hmacKey, here)
                 .or(() -> checkFiles(imageDir, m))
                 .or(() -> MappedFileCheck.firstChange(m.getMappedFilesList()))
-                .or(() -> checkSums(imageDir, m))
+                .or(() -> checkSums(imageDir, m, summed))
                 .<Verification>map(Rejected::new)
                 .orElseGet(() -> new Verified(m));
     }
@@ -141,9 +176,9 @@ public final class ImageManifests {
                 .map(n -> "unexpected file " + n + " in the image (not in the manifest)");
     }
 
-    private static Optional<String> checkSums(Path dir, Manifest m) {
+    private static Optional<String> checkSums(Path dir, Manifest m, Predicate<String> which) {
         Map<String, Long> sizes = new TreeMap<>();
-        m.getFilesList().forEach(f -> sizes.put(f.getName(), f.getSize()));
+        m.getFilesList().stream().filter(f -> which.test(f.getName())).forEach(f -> sizes.put(f.getName(), f.getSize()));
         Map<String, Crc32c.Sum> sums;
         try {
             sums = Crc32c.files(dir, sizes);
@@ -152,6 +187,7 @@ public final class ImageManifests {
         }
         for (ImageFile f : m.getFilesList()) {
             Crc32c.Sum s = sums.get(f.getName());
+            if (s == null) continue; // not asked for
             if (s.size() != f.getSize()) return Optional.of(f.getName() + " is truncated: " + s.size() + " of " + f.getSize() + " bytes");
             if (!s.hex().equals(f.getCrc32C())) return Optional.of(f.getName() + " is corrupt (checksum mismatch)");
         }
@@ -177,18 +213,30 @@ public final class ImageManifests {
         return !name.equals(MANIFEST) && !name.equals(TMP) && !name.endsWith(".log") && !RESTORE_OUTPUTS.contains(name);
     }
 
-    private static void writeAtomically(Path dir, byte[] bytes) {
+    private static void syncFiles(Path dir, Iterable<String> names) {
+        for (String name : names) {
+            try (FileChannel ch = FileChannel.open(dir.resolve(name), StandardOpenOption.READ)) {
+                ch.force(true);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot sync " + dir.resolve(name), e);
+            }
+        }
+    }
+
+    private static void writeAtomically(Path dir, byte[] bytes, boolean sync) {
         Path tmp = dir.resolve(TMP);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) ch.write(buf);
-                ch.force(true);
+                if (sync) ch.force(true);
             }
             Files.move(tmp, dir.resolve(MANIFEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
+            if (sync) {
+                try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                    d.force(true);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir.resolve(MANIFEST), e);

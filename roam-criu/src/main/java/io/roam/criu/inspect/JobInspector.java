@@ -51,7 +51,10 @@ public final class JobInspector {
             log.warn("cannot list unix sockets of pid {}: {}", rootPid, e.getMessage());
             out.reason("cannot tell where the unix sockets of pid " + rootPid + " lead (" + e.getMessage() + ")");
         }
-        Map<Long, InetSock> inet = InetTables.sockets(rootPid);
+        // /proc/PID/net/tcp{,6} walk the kernel's whole connection hash table (~4 ms each here, whatever the
+        // namespace holds): read them only when the job has a socket that is not a unix one.
+        Map<Long, UnixSock> known = unix;
+        Map<Long, InetSock> inet = job.socketInodes().stream().allMatch(known::containsKey) ? Map.of() : InetTables.sockets(rootPid);
         FdCheck fds = new FdCheck(job, out, unix, inet, GHOST_LIMIT_BYTES);
         ProcessCheck processes = new ProcessCheck(job, out, GHOST_LIMIT_BYTES);
         for (long pid : pids) {

@@ -125,6 +125,29 @@ class ImageManifestsTest {
     }
 
     @Test
+    void pageDataIsLeftToCheckPagesAndEverythingElseIsCheckedBefore() throws Exception {
+        Manifest m = write();
+        flip(img.resolve("pages-1.img"), 7);
+        Verification early = ImageManifests.verifyAllButPages(img, "cluster-a", KEY, HERE);
+        assertThat(early).as("the page data is not summed before the restore").isInstanceOf(Verified.class);
+        assertThat(ImageManifests.checkPages(img, m)).contains("pages-1.img is corrupt (checksum mismatch)");
+        flip(img.resolve("pages-1.img"), 7);
+        assertThat(ImageManifests.checkPages(img, m)).isEmpty();
+        flip(img.resolve("core-1.img"), 3);
+        assertThat(ImageManifests.verifyAllButPages(img, "cluster-a", KEY, HERE)).isInstanceOf(Rejected.class)
+                .extracting(v -> ((Rejected) v).reason()).isEqualTo("core-1.img is corrupt (checksum mismatch)");
+    }
+
+    private static void flip(Path file, long at) throws Exception {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x01);
+        }
+    }
+
+    @Test
     void aMissingFileIsNamed() throws Exception {
         write();
         Files.delete(img.resolve("core-1.img"));
