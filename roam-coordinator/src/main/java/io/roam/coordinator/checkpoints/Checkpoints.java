@@ -9,6 +9,8 @@ import io.roam.coordinator.jobs.JobLookup;
 import io.roam.coordinator.jobs.JobRecords;
 import io.roam.coordinator.jobs.JobTransitions;
 import io.roam.coordinator.jobs.TransitionOutcome;
+import io.roam.coordinator.store.Also;
+import io.roam.coordinator.store.StoreException;
 import io.roam.coordinator.store.Versioned;
 import io.roam.coordinator.store.ZkJobStore;
 import io.roam.core.CheckpointId;
@@ -59,6 +61,7 @@ public final class Checkpoints {
     }
 
     public Answer<CheckpointInfo> checkpoint(Caller caller, String job, boolean leaveRunning, boolean sleep) {
+        long t0 = System.nanoTime();
         Answer<Versioned<JobInfo>> found = lookup.find(caller, job);
         if (!(found instanceof Answer.Ok<Versioned<JobInfo>>(Versioned<JobInfo> v))) return ((Answer.Refused<Versioned<JobInfo>>) found).as();
         JobId id = JobId.of(job);
@@ -67,23 +70,41 @@ public final class Checkpoints {
                 clock.getAsLong()) instanceof Transition.Refused r) {
             return Answer.refused(Answer.Kind.PRECONDITION, r.reason());
         }
-        CheckpointId cid = CheckpointId.of(id, store.nextCheckpointSequence(id));
+        long tSeq = System.nanoTime();
+        CheckpointId cid = null;
+        TransitionOutcome started = null;
+        // the sequence number is claimed in the same transaction as the state change: one ZooKeeper write
+        for (int attempt = 0; started == null; attempt++) {
+            Also.ClaimSequence claim = store.nextSequenceClaim(id);
+            cid = claim.checkpoint();
+            try {
+                started = transitions.apply(id, new JobEvent.CheckpointStarted(cid, leaveRunning), List.of(claim));
+            } catch (Also.Conflict e) {
+                if (attempt >= 100) throw new StoreException("gave up on the checkpoint sequence of " + id + ": " + e.getMessage());
+            }
+        }
         JobInfo dumping;
-        switch (transitions.apply(id, new JobEvent.CheckpointStarted(cid, leaveRunning))) {
+        switch (started) {
             case TransitionOutcome.Applied a -> dumping = a.job();
             case TransitionOutcome.Rejected r -> { return Answer.refused(Answer.Kind.PRECONDITION, r.reason()); }
             case TransitionOutcome.Missing m -> { return Answer.refused(Answer.Kind.NOT_FOUND, "no such job: " + id); }
         }
         NodeId node = NodeId.of(dumping.getNode());
         DumpJobRequest req = DumpJobRequest.newBuilder().setJob(dumping).setCheckpointId(cid.value())
-                .setLeaveRunning(leaveRunning).setClusterId(clusterId).build();
+                .setLeaveRunning(leaveRunning).setClusterId(clusterId).setDurable(sleep).build();
+        long tAgent = System.nanoTime();
         AgentReply<DumpJobReply> reply = agents.call(node, CRIU_DEADLINE, a -> a.dumpJob(req));
         try {
             if (reply instanceof AgentReply.Answered<DumpJobReply>(DumpJobReply d) && d.getOk()) {
+                long tDone = System.nanoTime();
                 CheckpointInfo info = complete(d.getCheckpoint(), cid, dumping, leaveRunning, sleep);
-                store.putCheckpoint(info);
-                return switch (transitions.apply(id, new JobEvent.CheckpointCompleted(cid, leaveRunning, sleep))) {
-                    case TransitionOutcome.Applied a -> Answer.ok(info);
+                return switch (completed(id, new JobEvent.CheckpointCompleted(cid, leaveRunning, sleep), info)) {
+                    case TransitionOutcome.Applied a -> {
+                        long end = System.nanoTime();
+                        LOG.info("checkpoint {}: find {} ms, start {} ms, agent {} ms, complete {} ms", cid, ms(tSeq - t0),
+                                ms(tAgent - tSeq), ms(tDone - tAgent), ms(end - tDone));
+                        yield Answer.ok(info);
+                    }
                     case TransitionOutcome.Rejected r -> Answer.refused(Answer.Kind.PRECONDITION, "checkpoint " + cid + " was written, but " + r.reason());
                     case TransitionOutcome.Missing m -> Answer.refused(Answer.Kind.NOT_FOUND, "job " + id + " was removed during its checkpoint");
                 };
@@ -102,6 +123,7 @@ public final class Checkpoints {
     }
 
     public Answer<JobInfo> restore(Caller caller, String checkpoint) {
+        long t0 = System.nanoTime();
         CheckpointId cid;
         try {
             cid = CheckpointId.parse(checkpoint);
@@ -115,6 +137,7 @@ public final class Checkpoints {
         JobId id = cid.job();
         if (lookup.find(caller, id.value()) instanceof Answer.Refused<Versioned<JobInfo>> r) return r.as();
         NodeId node = NodeId.of(ckpt.get().getNode());
+        long tStart = System.nanoTime();
         JobInfo restoring;
         switch (transitions.apply(id, new JobEvent.RestoreStarted(cid, node))) {
             case TransitionOutcome.Applied a -> restoring = a.job();
@@ -122,11 +145,17 @@ public final class Checkpoints {
             case TransitionOutcome.Missing m -> { return Answer.refused(Answer.Kind.NOT_FOUND, "no such job: " + id); }
         }
         AgentRestoreRequest req = AgentRestoreRequest.newBuilder().setJob(restoring).setCheckpoint(ckpt.get()).setClusterId(clusterId).build();
+        long tAgent = System.nanoTime();
         AgentReply<AgentRestoreReply> reply = agents.call(node, CRIU_DEADLINE, a -> a.restoreJob(req));
         try {
             if (reply instanceof AgentReply.Answered<AgentRestoreReply>(AgentRestoreReply d) && d.getOk()) {
+                long tDone = System.nanoTime();
                 return switch (transitions.apply(id, new JobEvent.Restored(node, d.getHostPid(), d.getHostPidStart()))) {
-                    case TransitionOutcome.Applied a -> Answer.ok(a.job());
+                    case TransitionOutcome.Applied a -> {
+                        LOG.info("restore {}: find {} ms, start {} ms, agent {} ms, complete {} ms", cid, ms(tStart - t0),
+                                ms(tAgent - tStart), ms(tDone - tAgent), ms(System.nanoTime() - tDone));
+                        yield Answer.ok(a.job());
+                    }
                     case TransitionOutcome.Rejected r -> Answer.refused(Answer.Kind.PRECONDITION, r.reason());
                     case TransitionOutcome.Missing m -> Answer.refused(Answer.Kind.NOT_FOUND, "job " + id + " was removed during its restore");
                 };
@@ -164,6 +193,18 @@ public final class Checkpoints {
         }
         store.deleteCheckpointSequence(id);
     }
+
+    /** The state change and the checkpoint's record in one transaction; apart when the record exists already. */
+    private TransitionOutcome completed(JobId id, JobEvent.CheckpointCompleted event, CheckpointInfo info) {
+        try {
+            return transitions.apply(id, event, List.of(new Also.CreateCheckpoint(info)));
+        } catch (Also.Conflict e) {
+            store.putCheckpoint(info);
+            return transitions.apply(id, event);
+        }
+    }
+
+    private static String ms(long nanos) { return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6); }
 
     private CheckpointInfo complete(CheckpointInfo fromAgent, CheckpointId cid, JobInfo job, boolean leaveRunning, boolean sleep) {
         CheckpointInfo.Builder b = fromAgent.toBuilder().setId(cid.value()).setJob(job.getId()).setUid(job.getSpec().getUid())

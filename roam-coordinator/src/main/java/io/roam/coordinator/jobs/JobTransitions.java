@@ -1,5 +1,6 @@
 package io.roam.coordinator.jobs;
 
+import io.roam.coordinator.store.Also;
 import io.roam.coordinator.store.StoreException;
 import io.roam.coordinator.store.Versioned;
 import io.roam.coordinator.store.ZkJobStore;
@@ -9,6 +10,7 @@ import io.roam.core.JobStateMachine;
 import io.roam.core.SideEffect;
 import io.roam.core.Transition;
 import io.roam.proto.JobInfo;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -37,7 +39,15 @@ public final class JobTransitions {
     /** What runs for the DeleteJobData side effect of a removal (given the removed record). */
     public void onDeleteJobData(Consumer<JobInfo> action) { this.deleteJobData = action; }
 
-    public TransitionOutcome apply(JobId id, JobEvent event) {
+    public TransitionOutcome apply(JobId id, JobEvent event) { return apply(id, event, List.of()); }
+
+    /**
+     * Like {@link #apply(JobId, JobEvent)}, committing {@code also} in the same transaction as the record.
+     *
+     * @throws Also.Conflict when one of {@code also} lost a race; nothing was written
+     */
+    public TransitionOutcome apply(JobId id, JobEvent event, List<Also> also) {
+        if (!also.isEmpty() && event instanceof JobEvent.Removed) throw new IllegalArgumentException("a removal commits nothing else");
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             Optional<Versioned<JobInfo>> loaded = store.get(id);
             if (loaded.isEmpty()) return new TransitionOutcome.Missing(id);
@@ -57,7 +67,7 @@ public final class JobTransitions {
                         committed = store.delete(id, version);
                     } else {
                         next = JobRecords.merge(current, a.record()).toBuilder().setVersion(version + 1L).build();
-                        committed = store.replace(next, version);
+                        committed = store.replace(next, version, also);
                     }
                     if (!committed) continue;
                     LOG.info("job {}: {} -> {} on {}", id, current.getState(),

@@ -1,7 +1,10 @@
 package io.roam.coordinator.store;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 
@@ -75,6 +78,45 @@ final class Zk {
                 return true;
             } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
                 return false;
+            }
+        });
+    }
+
+    /** One operation of a {@link #multi} transaction. */
+    record Op(String path, byte[] data, int version, boolean create) {
+        static Op setData(String path, byte[] data, int expectedVersion) { return new Op(path, data, expectedVersion, false); }
+
+        static Op create(String path, byte[] data) { return new Op(path, data, -1, true); }
+    }
+
+    /**
+     * Runs {@code ops} as one ZooKeeper transaction (one write to the log). Returns -1 when it committed, else the index of
+     * the operation that failed on a version conflict, a missing node or an existing node; nothing was written then.
+     */
+    static int multi(CuratorFramework zk, List<Op> ops) {
+        return call("write " + ops.getFirst().path() + " and " + (ops.size() - 1) + " more", () -> {
+            List<CuratorOp> tx = new ArrayList<>();
+            for (Op op : ops) {
+                tx.add(op.create() ? zk.transactionOp().create().forPath(op.path(), op.data())
+                        : zk.transactionOp().setData().withVersion(op.version()).forPath(op.path(), op.data()));
+            }
+            try {
+                zk.transaction().forOperations(tx);
+                return -1;
+            } catch (KeeperException e) {
+                List<OpResult> results = e.getResults();
+                if (results != null) {
+                    for (int i = 0; i < results.size(); i++) {
+                        if (results.get(i) instanceof OpResult.ErrorResult err) {
+                            KeeperException.Code code = KeeperException.Code.get(err.getErr());
+                            if (code == KeeperException.Code.BADVERSION || code == KeeperException.Code.NONODE
+                                    || code == KeeperException.Code.NODEEXISTS) {
+                                return i;
+                            }
+                        }
+                    }
+                }
+                throw e;
             }
         });
     }

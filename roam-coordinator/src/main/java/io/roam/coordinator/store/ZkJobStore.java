@@ -50,6 +50,40 @@ public final class ZkJobStore {
         return Zk.replace(zk, JOBS + "/" + JobId.of(job.getId()).value(), data, expectedVersion);
     }
 
+    /**
+     * Compare-and-set of the job record together with {@code also}, in one transaction. False on a version conflict of
+     * the job record (or when it is gone).
+     *
+     * @throws Also.Conflict when one of {@code also} cannot be written; then nothing was written
+     */
+    public boolean replace(JobInfo job, int expectedVersion, List<Also> also) {
+        if (also.isEmpty()) return replace(job, expectedVersion);
+        String path = JOBS + "/" + JobId.of(job.getId()).value();
+        byte[] data = job.toBuilder().setVersion(expectedVersion + 1L).build().toByteArray();
+        List<Zk.Op> ops = new ArrayList<>();
+        ops.add(Zk.Op.setData(path, data, expectedVersion));
+        for (Also a : also) {
+            ops.add(switch (a) {
+                case Also.ClaimSequence c -> c.expectedVersion() < 0
+                        ? Zk.Op.create(SEQUENCES + "/" + c.job().value(), encode(c.next()))
+                        : Zk.Op.setData(SEQUENCES + "/" + c.job().value(), encode(c.next()), c.expectedVersion());
+                case Also.CreateCheckpoint c -> Zk.Op.create(CHECKPOINTS + "/" + CheckpointId.parse(c.checkpoint().getId()).value(),
+                        c.checkpoint().toByteArray());
+            });
+        }
+        int failed = Zk.multi(zk, ops);
+        if (failed < 0) return true;
+        if (failed == 0) return false;
+        throw new Also.Conflict(ops.get(failed).path() + " changed meanwhile");
+    }
+
+    /** A claim of the next checkpoint sequence of {@code job}, to commit with the record change that uses it. */
+    public Also.ClaimSequence nextSequenceClaim(JobId job) {
+        Versioned<byte[]> cur = Zk.read(zk, SEQUENCES + "/" + job.value());
+        return cur == null ? new Also.ClaimSequence(job, 1, -1)
+                : new Also.ClaimSequence(job, ByteBuffer.wrap(cur.value()).getInt() + 1, cur.version());
+    }
+
     /** Deletes the record if it is still at {@code expectedVersion}. */
     public boolean delete(JobId id, int expectedVersion) {
         return Zk.delete(zk, JOBS + "/" + id.value(), expectedVersion);

@@ -51,6 +51,38 @@ class ZkJobStoreTest {
         return JobInfo.newBuilder().setId(id).setState(state).setSpec(JobSpec.newBuilder().setUid(1000).addArgv("/bin/true")).setCreatedMs(id.hashCode() & 0xffff).build();
     }
 
+    @Test void aClaimedSequenceCommitsWithTheRecordOrNotAtAll() {
+        JobId id = JobId.of("seq");
+        store.create(job("seq", JobState.RUNNING));
+        Also.ClaimSequence first = store.nextSequenceClaim(id);
+        assertThat(first.next()).isEqualTo(1);
+        JobInfo v0 = store.get(id).orElseThrow().value();
+        assertThat(store.replace(v0.toBuilder().setState(JobState.CHECKPOINTING).build(), 0, List.of(first))).isTrue();
+        assertThat(store.nextSequenceClaim(id).next()).as("the claim was written").isEqualTo(2);
+
+        Also.ClaimSequence second = store.nextSequenceClaim(id);
+        assertThat(store.nextCheckpointSequence(id)).as("someone else takes 2").isEqualTo(2);
+        JobInfo v1 = store.get(id).orElseThrow().value();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.replace(v1.toBuilder().setState(JobState.RUNNING).build(), 1, List.of(second)))
+                .isInstanceOf(Also.Conflict.class);
+        assertThat(store.get(id).orElseThrow().value().getState()).as("nothing written with a lost claim").isEqualTo(JobState.CHECKPOINTING);
+
+        Also.ClaimSequence third = store.nextSequenceClaim(id);
+        assertThat(store.replace(v1.toBuilder().setState(JobState.RUNNING).build(), 0, List.of(third))).as("stale record version").isFalse();
+        assertThat(store.nextSequenceClaim(id).next()).as("the claim was not written either").isEqualTo(3);
+    }
+
+    @Test void aCheckpointRecordCommitsWithTheStateChange() {
+        JobId id = JobId.of("ck");
+        store.create(job("ck", JobState.CHECKPOINTING));
+        CheckpointInfo info = CheckpointInfo.newBuilder().setId("ck.1").setJob("ck").setNode("n1").build();
+        assertThat(store.replace(job("ck", JobState.CHECKPOINTED), 0, List.of(new Also.CreateCheckpoint(info)))).isTrue();
+        assertThat(store.checkpoint(CheckpointId.of(id, 1))).contains(info);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.replace(job("ck", JobState.RUNNING), 1, List.of(new Also.CreateCheckpoint(info))))
+                .isInstanceOf(Also.Conflict.class);
+        assertThat(store.get(id).orElseThrow().value().getState()).isEqualTo(JobState.CHECKPOINTED);
+    }
+
     @Test void createGetReplaceDelete() {
         JobId id = JobId.of("a");
         assertThat(store.get(id)).isEmpty();
