@@ -8,14 +8,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +42,7 @@ class ClusterIT {
         roam = new Roam(tmp.resolve("home"));
         var up = roam.run("up", "--nodes", "3").ok();
         assertThat(up.out()).contains("started agent n1", "started agent n2", "started agent n3", "local cluster: 3 node(s)");
-        id = sha256Hex(roam.home.toAbsolutePath().normalize().toString()).substring(0, 6);
+        id = roam.localId();
         subnet = Files.readString(roam.home.resolve("run/network")).strip();
     }
 
@@ -237,7 +234,4 @@ class ClusterIT {
         return Roam.command(Duration.ofSeconds(10), cmd.toArray(String[]::new));
     }
 
-    private static String sha256Hex(String s) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    }
 }

@@ -7,9 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,8 +42,7 @@ class MigrationFaultsIT {
     static void up() throws Exception {
         roam = new Roam(tmp.resolve("home"));
         roam.runIn(tmp, Map.of("ROAM_TRANSFER_LIMIT_MBPS", "25"), "up", "--nodes", "3").ok();
-        id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest(roam.home.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8))).substring(0, 6);
+        id = roam.localId();
         Roam.eventually(Duration.ofSeconds(60), "3 nodes up", () -> {
             String n = roam.run("nodes").out();
             return n.contains("n1 ") && n.contains("n2 ") && n.contains("n3 ") && !n.contains("down");

@@ -45,6 +45,19 @@ final class Roam implements AutoCloseable {
         return r;
     }
 
+    /** The id a local cluster derives from its ROAM_HOME: its bridge is rm&lt;id&gt;, node nK's namespace roam-&lt;id&gt;-nK. */
+    String localId() {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(home.toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The network namespace of a local cluster's node. */
+    String netns(String node) { return "roam-" + localId() + "-" + node; }
+
     Result run(String... args) { return runIn(home.getParent(), Map.of(), args); }
 
     Result runIn(Path cwd, Map<String, String> env, String... args) {

@@ -13,8 +13,9 @@ import picocli.CommandLine.Parameters;
 /** {@code roam checkpoints [JOB]}. */
 @Command(name = "checkpoints", mixinStandardHelpOptions = true,
         description = {"List checkpoints: CHECKPOINT JOB NODE AGE SIZE STATE.",
-            "STATE is 'stopped' (the job waits in it), 'snapshot' (taken with --leave-running) or 'sleep' "
-                + "(taken by 'roam sleep', resumed by 'roam wake')."})
+            "STATE is 'stopped' (the job waits in it), 'snapshot' (taken with --leave-running), 'sleep' "
+                + "(taken by 'roam sleep', resumed by 'roam wake') or 'kept' (the latest --checkpoint-every image, held "
+                + "on another node than the job's)."})
 final class CheckpointsCommand implements Callable<Integer> {
     private final CliContext ctx;
 

@@ -21,4 +21,7 @@ public sealed interface JobEvent {
     record MigrationAborted(String reason, NodeId node, long hostPid, long hostPidStart) implements JobEvent {}
     /** The migration was given up and the job could not be resumed anywhere. */
     record MigrationFailed(String reason) implements JobEvent {}
+
+    /** The job's node died; it is held by its kept image {@code restartFrom} until it is restored from it. */
+    record NodeDied(NodeId node, CheckpointId restartFrom, String reason) implements JobEvent {}
 }

@@ -9,6 +9,7 @@ import io.roam.core.JobEvent.MigrationAborted;
 import io.roam.core.JobEvent.MigrationCommitted;
 import io.roam.core.JobEvent.MigrationFailed;
 import io.roam.core.JobEvent.MigrationStarted;
+import io.roam.core.JobEvent.NodeDied;
 import io.roam.core.JobEvent.Removed;
 import io.roam.core.JobEvent.RestoreFailed;
 import io.roam.core.JobEvent.RestoreStarted;
@@ -28,6 +29,7 @@ import java.util.List;
  *    └─StartFailed─► FAILED │                              └──CheckpointFailed(alive)──► RUNNING  (not alive: LOST)
  *                       │  └──Restored── RESTORING ◄──RestoreStarted── CHECKPOINTED ◄──RestoreFailed──┘
  *                       └──Exited──► EXITED        Lost: any non-terminal state ──► LOST
+ * RUNNING, CHECKPOINTING ──NodeDied(kept image)──► CHECKPOINTED  (then restored from that image elsewhere)
  * RUNNING ──MigrationStarted──► MIGRATING ──MigrationCommitted──► RUNNING (on the target)
  *                                   ├──MigrationAborted──► RUNNING (on the source again, new pid)
  *                                   └──MigrationFailed──► LOST
@@ -100,6 +102,9 @@ public final class JobStateMachine {
                     ? ok(r.withoutProcess().withReason("migration failed and the job could not be resumed: " + f.reason())
                           .withState(JobState.LOST, nowMs))
                     : refuse(r, "fail a migration");
+            case NodeDied d -> (s == JobState.RUNNING || s == JobState.CHECKPOINTING) && r.node().filter(d.node()::equals).isPresent()
+                    ? ok(r.withCheckpoint(d.restartFrom()).withoutProcess().withReason(d.reason()).withState(JobState.CHECKPOINTED, nowMs))
+                    : refuse(r, "lose its node " + d.node());
             case Removed rm -> s.terminal() || s == JobState.CHECKPOINTED
                     ? new Transition.Accepted(r, List.of(new DeleteJobData(r.id()), new NotifyWaiters(r.id())))
                     : new Transition.Refused("job " + r.id() + " is " + name(s) + ": kill it before removing it");

@@ -34,6 +34,8 @@ class JobStateMachineTest {
         EVENTS.put("MigrationCommitted", new JobEvent.MigrationCommitted(N2, 77, 9));
         EVENTS.put("MigrationAborted", new JobEvent.MigrationAborted("target died", N1, 78, 10));
         EVENTS.put("MigrationFailed", new JobEvent.MigrationFailed("source image unreadable"));
+        EVENTS.put("NodeDied", new JobEvent.NodeDied(N1, CK, "n1 died"));
+        EVENTS.put("OtherNodeDied", new JobEvent.NodeDied(N2, CK, "n2 died"));
     }
 
     /** Expected state after each event, per starting state; null = refused. "same" = accepted, state unchanged. */
@@ -47,12 +49,12 @@ class JobStateMachineTest {
     static {
         row(JobState.PENDING, "Started", JobState.RUNNING, "StartFailed", JobState.FAILED, "Lost", JobState.LOST);
         row(JobState.RUNNING, "CheckpointStarted", JobState.CHECKPOINTING, "Exited", JobState.EXITED, "Lost", JobState.LOST,
-                "MigrationStarted", JobState.MIGRATING);
+                "MigrationStarted", JobState.MIGRATING, "NodeDied", JobState.CHECKPOINTED);
         row(JobState.MIGRATING, "MigrationCommitted", JobState.RUNNING, "MigrationAborted", JobState.RUNNING,
                 "MigrationFailed", JobState.LOST, "Exited", JobState.EXITED, "Lost", JobState.LOST);
         row(JobState.CHECKPOINTING, "CheckpointCompleted", JobState.CHECKPOINTED, "CheckpointCompletedLeaveRunning", JobState.RUNNING,
                 "CheckpointFailedAlive", JobState.RUNNING, "CheckpointFailedDead", JobState.LOST, "Exited", JobState.EXITED,
-                "Lost", JobState.LOST);
+                "Lost", JobState.LOST, "NodeDied", JobState.CHECKPOINTED);
         row(JobState.CHECKPOINTED, "RestoreStarted", JobState.RESTORING, "Lost", JobState.LOST, "Removed", JobState.CHECKPOINTED);
         row(JobState.RESTORING, "Restored", JobState.RUNNING, "RestoreFailed", JobState.CHECKPOINTED, "Lost", JobState.LOST);
         row(JobState.EXITED, "RestoreStarted", JobState.RESTORING, "Removed", JobState.EXITED);

@@ -30,11 +30,14 @@ public final class Tables {
         return t.render(width);
     }
 
-    /** CHECKPOINT JOB NODE AGE SIZE STATE: sleep (taken by roam sleep), snapshot (the job kept running) or stopped. */
+    /**
+     * CHECKPOINT JOB NODE AGE SIZE STATE: sleep (taken by roam sleep), snapshot (the job kept running), stopped, or kept
+     * (a --checkpoint-every image held off the job's node).
+     */
     public static String checkpoints(List<CheckpointInfo> checkpoints, Instant now) {
         var t = new Table("CHECKPOINT", "JOB", "NODE", "AGE", "SIZE", "STATE");
         for (CheckpointInfo c : checkpoints) {
-            String state = c.getSleep() ? "sleep" : c.getLeaveRunning() ? "snapshot" : "stopped";
+            String state = c.getKept() ? "kept (taken on " + c.getTakenOn() + ")" : c.getSleep() ? "sleep" : c.getLeaveRunning() ? "snapshot" : "stopped";
             t.row(c.getId(), c.getJob(), orDash(c.getNode()), age(now, c.getCreatedMs()), Human.bytes(c.getSizeBytes()), state);
         }
         return t.render();

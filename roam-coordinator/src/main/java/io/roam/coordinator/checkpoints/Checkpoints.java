@@ -185,13 +185,20 @@ public final class Checkpoints {
     public void deleteAll(JobInfo removed) {
         JobId id = JobId.of(removed.getId());
         for (CheckpointInfo c : store.checkpoints(Optional.of(id))) {
-            DeleteImageRequest req = DeleteImageRequest.newBuilder().setCheckpoint(c.getId()).build();
-            if (agents.call(NodeId.of(c.getNode()), DELETE_DEADLINE, a -> a.deleteImage(req)) instanceof AgentReply.Unreachable<?>(String why)) {
-                LOG.warn("checkpoint {}: image on {} not deleted: {}", c.getId(), c.getNode(), why);
-            }
+            deleteImage(NodeId.of(c.getNode()), CheckpointId.parse(c.getId()));
             store.deleteCheckpoint(CheckpointId.parse(c.getId()));
         }
         store.deleteCheckpointSequence(id);
+    }
+
+    /** Deletes the image directory of {@code checkpoint} on {@code node} (not its record); false when the agent did not answer. */
+    public boolean deleteImage(NodeId node, CheckpointId checkpoint) {
+        DeleteImageRequest req = DeleteImageRequest.newBuilder().setCheckpoint(checkpoint.value()).build();
+        if (agents.call(node, DELETE_DEADLINE, a -> a.deleteImage(req)) instanceof AgentReply.Unreachable<?>(String why)) {
+            LOG.warn("checkpoint {}: image on {} not deleted: {}", checkpoint, node, why);
+            return false;
+        }
+        return true;
     }
 
     /** The state change and the checkpoint's record in one transaction; apart when the record exists already. */

@@ -70,11 +70,16 @@ public final class ExitReports {
         }
     }
 
+    /** What a re-registration found: jobs lost while the agent was away, and stale copies it still runs. */
+    public record Reconciled(int lost, List<String> stale) {}
+
     /**
      * Re-adoption after an agent (re)registers: every job recorded as RUNNING on {@code node} that the agent does not
-     * hold any more, and whose exit it did not report, is lost. Returns how many.
+     * hold any more, and whose exit it did not report, is lost. A job the agent holds that the records place elsewhere
+     * (restarted from its kept image while this node was away) or no longer running is stale: the caller kills it, so
+     * that a job never runs twice. A job being migrated is left alone (its target holds it before the commit).
      */
-    public int reconcile(NodeId node, List<JobInfo> held) {
+    public Reconciled reconcile(NodeId node, List<JobInfo> held) {
         Set<String> holds = held.stream().map(JobInfo::getId).collect(Collectors.toSet());
         int lost = 0;
         for (JobInfo j : store.list()) {
@@ -89,13 +94,19 @@ public final class ExitReports {
                 lost++;
             }
         }
+        List<String> stale = new java.util.ArrayList<>();
         for (JobInfo h : held) {
             Optional<Versioned<JobInfo>> v = JobId.isValid(h.getId()) ? store.get(JobId.of(h.getId())) : Optional.empty();
-            if (v.isEmpty() || !v.get().value().getNode().equals(node.value()) || !JobRecords.toCore(v.get().value().getState()).live()) {
-                LOG.warn("node {} holds job {}, which the records do not place there", node, h.getId());
+            if (v.isEmpty()) {
+                LOG.warn("node {} holds job {}, which has no record", node, h.getId());
+            } else if (v.get().value().getState() != JobState.MIGRATING && (!v.get().value().getNode().equals(node.value())
+                    || !JobRecords.toCore(v.get().value().getState()).live())) {
+                LOG.warn("node {} holds a stale copy of job {} (the records say: {} on {})", node, h.getId(),
+                        v.get().value().getState(), v.get().value().getNode());
+                stale.add(h.getId());
             }
         }
-        return lost;
+        return new Reconciled(lost, stale);
     }
 
     private static Ack nack(String why) {

@@ -14,9 +14,13 @@ import io.roam.proto.InspectJobRequest;
 import io.roam.proto.JobInfo;
 import io.roam.proto.SignalJobRequest;
 import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** KillJob, RemoveJob, CheckJob: act on one of the caller's jobs through its agent. */
 public final class JobControl {
+    private static final Logger LOG = LoggerFactory.getLogger(JobControl.class);
     static final Duration AGENT_DEADLINE = Duration.ofSeconds(30);
     private static final int SIGTERM = 15;
 
@@ -48,6 +52,25 @@ public final class JobControl {
     }
 
     /** Removes a finished or checkpointed job: its record, its checkpoints and their images. */
+    /** SIGKILL to stale copies of jobs on {@code node} (see {@link ExitReports#reconcile}), retried while the agent starts. */
+    public void killStale(NodeId node, List<String> jobs) {
+        for (String job : jobs) {
+            SignalJobRequest req = SignalJobRequest.newBuilder().setJob(job).setSignal(9).build();
+            for (int attempt = 0; attempt < 10; attempt++) {
+                if (agents.call(node, AGENT_DEADLINE, a -> a.signalJob(req)) instanceof AgentReply.Answered<Ack>(Ack ack)) {
+                    LOG.warn("killed the stale copy of job {} on {}: {}", job, node, ack.getOk() ? "done" : ack.getError());
+                    break;
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     public Answer<Ack> remove(Caller caller, String job) {
         Answer<Versioned<JobInfo>> found = lookup.find(caller, job);
         if (found instanceof Answer.Refused<Versioned<JobInfo>> r) return r.as();

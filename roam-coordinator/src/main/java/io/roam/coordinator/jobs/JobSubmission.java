@@ -57,6 +57,9 @@ public final class JobSubmission {
         if (spec.getArgvList().stream().mapToLong(String::length).sum() > MAX_ARGV_BYTES) {
             return Answer.refused(Answer.Kind.INVALID, "the command line is longer than 1 MiB: pass long inputs in a file");
         }
+        if (spec.getCheckpointEveryMs() != 0 && spec.getCheckpointEveryMs() < 1000) {
+            return Answer.refused(Answer.Kind.INVALID, "--checkpoint-every must be at least 1s, not " + spec.getCheckpointEveryMs() + " ms");
+        }
         if (spec.getArgvCount() > MAX_ARGS) {
             return Answer.refused(Answer.Kind.INVALID, "the command has " + spec.getArgvCount() + " arguments, more than "
                     + MAX_ARGS + ": pass long inputs in a file");

@@ -110,6 +110,7 @@ public final class JobTransitions {
             case JobEvent.MigrationCommitted m -> "MigrationCommitted(pid " + m.hostPid() + " on " + m.node() + ")";
             case JobEvent.MigrationAborted m -> "MigrationAborted(" + m.reason() + "; pid " + m.hostPid() + " on " + m.node() + ")";
             case JobEvent.MigrationFailed m -> "MigrationFailed(" + m.reason() + ")";
+            case JobEvent.NodeDied d -> "NodeDied(" + d.node() + ", restart from " + d.restartFrom() + ")";
         };
     }
 }

@@ -10,11 +10,16 @@ import io.roam.coordinator.membership.Membership;
 import io.roam.coordinator.placement.LeastLoadedPlacement;
 import io.roam.coordinator.store.ZkJobStore;
 import io.roam.coordinator.store.ZkMigrationStore;
+import io.roam.core.CheckpointId;
+import io.roam.core.JobId;
+import io.roam.core.NodeId;
 import io.roam.proto.DrainRequest;
 import io.roam.proto.JobInfo;
 import io.roam.proto.MigrateRequest;
 import io.roam.proto.MigrationGrpc;
 import io.roam.proto.MigrationUpdate;
+import io.roam.proto.SendImageRequest;
+import io.roam.proto.TransferProgress;
 import io.roam.rpc.Identity;
 import java.security.SecureRandom;
 import java.util.function.Consumer;
@@ -43,6 +48,17 @@ public final class MigrationService extends MigrationGrpc.MigrationImplBase impl
         this.orchestrator = orchestrator;
         this.drain = drain;
         this.transfers = transfers;
+    }
+
+    /**
+     * Streams image {@code checkpoint} of {@code job} from {@code source} to {@code target} (verified there), as a
+     * migration does, for an image kept off the job's node (io.roam.coordinator.recovery). Returns the last message:
+     * ok, with the image's path on the target, or the one-line error.
+     */
+    public TransferProgress copyImage(NodeId source, CheckpointId checkpoint, JobId job, NodeId target, String clusterId) {
+        SendImageRequest req = SendImageRequest.newBuilder().setCheckpoint(checkpoint.value()).setJob(job.value())
+                .setTargetNode(target.value()).setTargetAddress(transfers.address(target).orElse("")).setClusterId(clusterId).build();
+        return transfers.send(source, req, p -> { });
     }
 
     /** The orchestrator, for the balancing loop's migrations (io.roam.coordinator.balance). */

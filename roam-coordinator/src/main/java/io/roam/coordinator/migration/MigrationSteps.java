@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 final class MigrationSteps {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationSteps.class);
     static final Duration CRIU_DEADLINE = Duration.ofMinutes(10);
-    private static final Duration DELETE_DEADLINE = Duration.ofSeconds(30);
+    private static final Duration DELETE_TRY = Duration.ofSeconds(10);
+    private static final Duration DELETE_PATIENCE = Duration.ofMinutes(10);
 
     /** How a migration ended. */
     sealed interface Ending {
@@ -128,10 +129,31 @@ final class MigrationSteps {
         exits.settle(id);
     }
 
+    /**
+     * Deletes an image in the background, so that nobody waits for an unreachable node (a cut link would hold
+     * {@code roam migrate}'s answer for the whole deadline): tried at once, then again with growing pauses for
+     * {@link #DELETE_PATIENCE}, which also removes a copy a node received fully just before its link broke.
+     */
     private void delete(NodeId node, String checkpoint) {
         DeleteImageRequest req = DeleteImageRequest.newBuilder().setCheckpoint(checkpoint).build();
-        if (agents.call(node, DELETE_DEADLINE, a -> a.deleteImage(req)) instanceof AgentReply.Unreachable<?>(String why)) {
-            LOG.warn("migration image {} on {} not deleted: {}", checkpoint, node, why);
-        }
+        Thread.ofVirtual().name("delete-" + checkpoint + "@" + node).start(() -> {
+            long deadline = System.nanoTime() + DELETE_PATIENCE.toNanos();
+            long pauseMs = 1_000;
+            String why = "";
+            while (System.nanoTime() < deadline) {
+                if (agents.call(node, DELETE_TRY, a -> a.deleteImage(req)) instanceof AgentReply.Unreachable<?>(String w)) {
+                    why = w;
+                } else {
+                    return;
+                }
+                try {
+                    Thread.sleep(pauseMs);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                pauseMs = Math.min(pauseMs * 2, 30_000);
+            }
+            LOG.warn("migration image {} on {} not deleted within {}: {}", checkpoint, node, DELETE_PATIENCE, why);
+        });
     }
 }

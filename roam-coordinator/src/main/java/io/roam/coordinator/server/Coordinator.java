@@ -134,9 +134,11 @@ public final class Coordinator implements AutoCloseable {
                 identity, clusterId, clock);
         resources.add(migration);
         var eventStore = new io.roam.coordinator.store.ZkEventStore(curator, 1000);
-        var balancer = new io.roam.coordinator.balance.Balancer(balanceSettings, membership, store, migration.orchestrator(),
-                new io.roam.coordinator.balance.EventLog(eventStore, clock), clock);
+        var eventLog = new io.roam.coordinator.balance.EventLog(eventStore, clock);
+        var balancer = new io.roam.coordinator.balance.Balancer(balanceSettings, membership, store, migration.orchestrator(), eventLog, clock);
         resources.add(balancer);
+        resources.add(new io.roam.coordinator.recovery.Keeper(io.roam.coordinator.recovery.Keeper.RESTART_AFTER, store, membership,
+                checkpoints, transitions, migration, eventLog, clusterId, clock));
         Server server = Tls.startServer(listen.toString(), identity, new CoordinatorService(ops), migration,
                 new AttachService(membership, new LiveNodes(curator), clusterId),
                 new io.roam.coordinator.balance.BalanceService(eventStore, membership, balancer));

@@ -73,8 +73,10 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
             }
             LOG.info("RegisterNode {} from peer {} holding {} jobs", id, CallerIds.peerName(), req.getRunningCount());
             ops.membership().register(n);
-            int lost = ops.exits().reconcile(id, req.getRunningList());
-            if (lost > 0) LOG.warn("node {} lost {} jobs while it was away", id, lost);
+            var found = ops.exits().reconcile(id, req.getRunningList());
+            if (found.lost() > 0) LOG.warn("node {} lost {} jobs while it was away", id, found.lost());
+            // after the registration has been answered: the agent serves calls once it is registered
+            if (!found.stale().isEmpty()) Thread.ofVirtual().name("stale-" + id).start(() -> ops.control().killStale(id, found.stale()));
             return Answer.ok(RegisterNodeReply.newBuilder().setClusterId(ops.clusterId()).build());
         });
     }
