@@ -95,7 +95,7 @@ public final class AgentDaemon implements AutoCloseable {
         this.server = Tls.startServer(listen, identity, new AgentService(node, home, table, launcher, steps),
                 new io.roam.agent.transfer.TransferService(node, home, table, identity, creds.clusterId(), creds.secret(), criu,
                         io.roam.agent.transfer.TransferFaults.fromEnvironment(System.getenv())),
-                exec.service());
+                exec.service(), new io.roam.agent.spool.SpoolService(home, table, identity));
         this.self = NodeInfo.newBuilder().setId(node.value()).setAddress(host + ":" + server.getPort()).setState("up")
                 .setCriuVersion(criu.version()).setKernel(criu.kernel()).addAllFeatures(criu.features()).build();
         this.coordinator = new CoordinatorLink(() -> coordinatorAt.or(this::coordinatorAddress), identity);

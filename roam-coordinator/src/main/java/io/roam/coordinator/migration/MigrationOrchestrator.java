@@ -61,16 +61,18 @@ public final class MigrationOrchestrator {
     private final String clusterId;
     private final LongSupplier clock;
     private final ModeChoice modes;
+    private final SpoolClients spools;
 
     MigrationOrchestrator(ZkJobStore store, ZkMigrationStore migrations, JobTransitions transitions, AgentClients agents,
-                          TransferClients transfers, Membership membership, LeastLoadedPlacement placement, MigrationSteps steps,
-                          String clusterId, LongSupplier clock) {
+                          TransferClients transfers, SpoolClients spools, Membership membership, LeastLoadedPlacement placement,
+                          MigrationSteps steps, String clusterId, LongSupplier clock) {
         this.store = store;
         this.migrations = migrations;
         this.lookup = new JobLookup(store);
         this.transitions = transitions;
         this.agents = agents;
         this.transfers = transfers;
+        this.spools = spools;
         this.membership = membership;
         this.placement = placement;
         this.steps = steps;
@@ -154,11 +156,15 @@ public final class MigrationOrchestrator {
         progress.accept(line(sent, dest) + ", verified on " + dest);
         m = m.toBuilder().setPhase("transferred").build();
         migrations.put(m);
+        SpoolClients.Shipment spool = spools.ship(source, dest, id);
+        if (!spool.ok()) return answer(steps.rollBack(m, "the job's output files could not follow it to " + dest + ": " + spool.error()));
+        if (!spool.shared()) progress.accept("sent the job's output files and TMPDIR (" + mb(spool.bytes()) + ") to " + dest);
         CheckpointInfo there = image.toBuilder().setNode(dest.value()).setPath(sent.getPath()).build();
         AgentReply<AgentRestoreReply> restored = steps.restore(dest, migrating, there);
         if (MigrationSteps.ok(restored)) {
             AgentRestoreReply r = ((AgentReply.Answered<AgentRestoreReply>) restored).value();
             Ending e = steps.commit(m, r.getHostPid(), r.getHostPidStart());
+            if (!spool.shared() && e instanceof Ending.Committed) spools.drop(source, id);
             LOG.info("job {} migrated {} -> {}: frozen {} ms after the dump started, total {} ms, {} at {} MB/s", id, source, dest,
                     freezeMs, (System.nanoTime() - t0) / 1_000_000, mb(sent.getBytesSent()), String.format(Locale.ROOT, "%.1f", sent.getMbPerS()));
             progress.accept("job " + id + " runs on " + dest + " (pid " + r.getHostPid() + "); total " + (System.nanoTime() - t0) / 1_000_000 + " ms");
@@ -167,8 +173,11 @@ public final class MigrationOrchestrator {
         // The restore may have happened even though we got no answer: never resume on the source while the target runs it.
         var probe = transfers.probe(dest, id.value(), "");
         if (probe.isPresent() && probe.get().getHoldsJob() && probe.get().getAlive()) {
-            return answer(steps.commit(m, probe.get().getHostPid(), probe.get().getHostPidStart()));
+            Ending e = steps.commit(m, probe.get().getHostPid(), probe.get().getHostPidStart());
+            if (!spool.shared() && e instanceof Ending.Committed) spools.drop(source, id);
+            return answer(e);
         }
+        if (!spool.shared()) spools.drop(dest, id);
         return answer(steps.rollBack(m, "the restore on " + dest + " failed: " + MigrationSteps.why(restored)));
     }
 

@@ -31,6 +31,7 @@ public final class MigrationService extends MigrationGrpc.MigrationImplBase impl
     private final MigrationOrchestrator orchestrator;
     private final NodeDrain drain;
     private final TransferClients transfers;
+    private final SpoolClients spools;
 
     /** Wires migration into a coordinator and starts the recovery of migrations a previous coordinator left behind. */
     public static MigrationService start(CuratorFramework curator, ZkJobStore store, JobTransitions transitions, ExitReports exits,
@@ -38,16 +39,18 @@ public final class MigrationService extends MigrationGrpc.MigrationImplBase impl
         ZkMigrationStore migrations = new ZkMigrationStore(curator);
         TransferClients transfers = new TransferClients(identity, membership::address);
         MigrationSteps steps = new MigrationSteps(store, transitions, exits, agents, migrations, clusterId);
-        var orchestrator = new MigrationOrchestrator(store, migrations, transitions, agents, transfers, membership,
+        SpoolClients spools = new SpoolClients(identity, membership::address);
+        var orchestrator = new MigrationOrchestrator(store, migrations, transitions, agents, transfers, spools, membership,
                 new LeastLoadedPlacement(new SecureRandom()), steps, clusterId, clock);
         new MigrationRecovery(store, migrations, transfers, steps).startInBackground();
-        return new MigrationService(orchestrator, new NodeDrain(store, membership, orchestrator), transfers);
+        return new MigrationService(orchestrator, new NodeDrain(store, membership, orchestrator), transfers, spools);
     }
 
-    private MigrationService(MigrationOrchestrator orchestrator, NodeDrain drain, TransferClients transfers) {
+    private MigrationService(MigrationOrchestrator orchestrator, NodeDrain drain, TransferClients transfers, SpoolClients spools) {
         this.orchestrator = orchestrator;
         this.drain = drain;
         this.transfers = transfers;
+        this.spools = spools;
     }
 
     /**
@@ -60,6 +63,18 @@ public final class MigrationService extends MigrationGrpc.MigrationImplBase impl
                 .setTargetNode(target.value()).setTargetAddress(transfers.address(target).orElse("")).setClusterId(clusterId).build();
         return transfers.send(source, req, p -> { });
     }
+
+    /**
+     * Copies the job's spool directory (output files, TMPDIR) from {@code source} to {@code target}, for a kept image
+     * (io.roam.coordinator.recovery). Empty when both see the same directory; else whether the copy arrived.
+     */
+    public java.util.Optional<Boolean> copySpool(NodeId source, NodeId target, JobId job) {
+        SpoolClients.Shipment s = spools.ship(source, target, job);
+        return s.ok() && s.shared() ? java.util.Optional.empty() : java.util.Optional.of(s.ok());
+    }
+
+    /** Deletes {@code node}'s copy of the job's spool directory, in the background; never call it for a shared directory. */
+    public void dropSpool(NodeId node, JobId job) { spools.drop(node, job); }
 
     /** The orchestrator, for the balancing loop's migrations (io.roam.coordinator.balance). */
     public MigrationOrchestrator orchestrator() { return orchestrator; }
@@ -109,5 +124,8 @@ public final class MigrationService extends MigrationGrpc.MigrationImplBase impl
     }
 
     @Override
-    public void close() { transfers.close(); }
+    public void close() {
+        transfers.close();
+        spools.close();
+    }
 }

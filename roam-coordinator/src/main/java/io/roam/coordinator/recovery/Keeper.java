@@ -164,6 +164,14 @@ public final class Keeper implements AutoCloseable {
             failed(job, "cannot keep image " + cid + " on " + c.holder() + ": " + sent.getError());
             return;
         }
+        // a restart on the holder needs the job's output files there too (on a machine that does not share them)
+        Optional<Boolean> spool = migration.copySpool(source, c.holder(), c.job());
+        if (spool.isPresent() && !spool.get()) {
+            checkpoints.deleteImage(c.holder(), cid);
+            store.deleteCheckpoint(cid);
+            failed(job, "cannot copy the output files of job " + c.job() + " to " + c.holder());
+            return;
+        }
         CheckpointInfo there = info.toBuilder().setNode(c.holder().value()).setPath(sent.getPath()).setKept(true)
                 .setTakenOn(source.value()).build();
         store.putCheckpoint(there);
@@ -171,6 +179,7 @@ public final class Keeper implements AutoCloseable {
         if (previous != null && !previous.checkpoint().equals(cid)) {
             checkpoints.deleteImage(previous.on(), previous.checkpoint());
             store.deleteCheckpoint(previous.checkpoint());
+            if (spool.isPresent() && !previous.on().equals(c.holder()) && !previous.on().equals(source)) migration.dropSpool(previous.on(), c.job());
         }
         LOG.info("job {}: image {} ({}) kept on {} in {} ms", c.job(), cid, mb(info.getSizeBytes()), c.holder(),
                 (System.nanoTime() - t0) / 1_000_000);

@@ -1,0 +1,90 @@
+package io.roam.e2e;
+
+import static io.roam.e2e.Roam.eventually;
+import static io.roam.e2e.Roam.numbers;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A job's output files follow it to a node that does not share them, as between two machines: n9 runs in its own
+ * mount namespace with an empty tmpfs over the spool directory, so it sees the same paths and none of n1's files. A
+ * counter moved n1 → n9 → n1 keeps one unbroken log, each node drops the copy the job left behind, and the job's
+ * TMPDIR travels with it.
+ */
+class SpoolShippingIT {
+    private static final String COUNTER = "echo kept > \"$TMPDIR/note\"; i=0; while true; do i=$((i+1)); echo $i; sleep 0.1; done";
+    @TempDir
+    static Path tmp;
+    static Roam roam;
+    static Process n9;
+
+    @BeforeAll
+    static void up() throws IOException {
+        roam = Roam.up(tmp.resolve("home"));
+        Path home = roam.home.toAbsolutePath();
+        Files.createDirectories(home.resolve("spool"));
+        Path dist = Path.of(System.getProperty("roam.dist", "../dist/target/roam")).toAbsolutePath().normalize();
+        var pb = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sh", "-c",
+                "mount -t tmpfs roam-n9-spool \"$0/spool\" && exec \"$1\" agent --node n9 --state-dir \"$0\"",
+                home.toString(), dist.resolve("bin/roam").toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("n9.log").toFile());
+        pb.environment().put("ROAM_HOME", home.toString());
+        n9 = pb.start();
+        // the newest agent serves the CLI socket: from here on, `roam logs` reads n9's files
+        eventually(Duration.ofSeconds(60), "n9 registered", () -> roam.run("nodes").out().contains("n9 ") && !roam.run("nodes").out().contains("down"));
+    }
+
+    @AfterAll
+    static void down() {
+        try {
+            if (roam != null) roam.close();
+        } finally {
+            if (n9 != null) n9.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aCounterMovesToANodeWithoutItsFilesAndBackWithOneUnbrokenLog() throws Exception {
+        Path hostSpool = roam.home.resolve("spool").resolve("ship");
+        roam.run("run", "--name", "ship", "--node", "n1", "--", "sh", "-c", COUNTER).ok();
+        eventually(Duration.ofSeconds(30), "ship counting on n1", () -> numbers(read(hostSpool.resolve("out"))).size() > 5);
+
+        var there = roam.run("migrate", "ship", "--to", "n9");
+        assertThat(there.exit()).as(there.err()).isZero();
+        assertThat(there.out() + there.err()).contains("sent the job's output files");
+        assertThat(roam.nodeOf("ship")).isEqualTo("n9");
+        eventually(Duration.ofSeconds(30), "n1's copy dropped", () -> !Files.exists(hostSpool));
+        int before = numbers(roam.logs("ship")).size();
+        eventually(Duration.ofSeconds(30), "ship counts on n9", () -> numbers(roam.logs("ship")).size() > before + 5);
+        Roam.assertCountsOn(numbers(roam.logs("ship")), 10);
+
+        var back = roam.run("migrate", "ship", "--to", "n1");
+        assertThat(back.exit()).as(back.err()).isZero();
+        assertThat(roam.nodeOf("ship")).isEqualTo("n1");
+        int moved = numbers(read(hostSpool.resolve("out"))).size();
+        eventually(Duration.ofSeconds(30), "ship counts on n1 again", () -> numbers(read(hostSpool.resolve("out"))).size() > moved + 5);
+        List<Long> all = numbers(read(hostSpool.resolve("out")));
+        Roam.assertCountsOn(all, 20);
+        assertThat(all.getFirst()).as("the whole log came back, from its first line").isEqualTo(1);
+        assertThat(read(hostSpool.resolve("tmp/note"))).as("TMPDIR travelled too").isEqualTo("kept\n");
+        assertThat(roam.processesOf("ship")).isEqualTo(1);
+        roam.run("kill", "ship").ok();
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
