@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A job's output files follow it to a node that does not share them, as between two machines: n9 runs in its own
  * mount namespace with an empty tmpfs over the spool directory, so it sees the same paths and none of n1's files. A
- * counter moved n1 → n9 → n1 keeps one unbroken log, each node drops the copy the job left behind, and the job's
- * TMPDIR travels with it.
+ * counter moved n1 → n9 → n1 keeps one unbroken log, each node drops the copy the job left behind, the job's
+ * TMPDIR travels with it, and {@code roam logs} (through n9's CLI socket) reads the files on whichever node has them:
+ * {@code roam logs -f} follows the job across both moves.
  */
 class SpoolShippingIT {
     private static final String COUNTER = "echo kept > \"$TMPDIR/note\"; i=0; while true; do i=$((i+1)); echo $i; sleep 0.1; done";
@@ -58,6 +59,11 @@ class SpoolShippingIT {
         roam.run("run", "--name", "ship", "--node", "n1", "--", "sh", "-c", COUNTER).ok();
         eventually(Duration.ofSeconds(30), "ship counting on n1", () -> numbers(read(hostSpool.resolve("out"))).size() > 5);
 
+        // the CLI's agent is n9, which does not have the files: it reads them from n1
+        assertThat(numbers(roam.logs("ship"))).as("roam logs served from the job's node").hasSizeGreaterThan(5);
+        Path followed = tmp.resolve("follow.out");
+        Process follower = cli(followed, "logs", "-f", "ship");
+
         var there = roam.run("migrate", "ship", "--to", "n9");
         assertThat(there.exit()).as(there.err()).isZero();
         assertThat(there.out() + there.err()).contains("sent the job's output files");
@@ -78,6 +84,19 @@ class SpoolShippingIT {
         assertThat(read(hostSpool.resolve("tmp/note"))).as("TMPDIR travelled too").isEqualTo("kept\n");
         assertThat(roam.processesOf("ship")).isEqualTo(1);
         roam.run("kill", "ship").ok();
+        assertThat(follower.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("roam logs -f ends with the job").isTrue();
+        List<Long> seen = numbers(read(followed));
+        Roam.assertCountsOn(seen, 20);
+        assertThat(seen).as("roam logs -f followed the job n1 -> n9 -> n1, nothing missed or doubled").isEqualTo(numbers(read(hostSpool.resolve("out"))));
+    }
+
+    private static Process cli(Path out, String... args) throws IOException {
+        Path dist = Path.of(System.getProperty("roam.dist", "../dist/target/roam")).toAbsolutePath().normalize();
+        List<String> cmd = new java.util.ArrayList<>(List.of(dist.resolve("bin/roam").toString()));
+        cmd.addAll(List.of(args));
+        var pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+        pb.environment().put("ROAM_HOME", roam.home.toString());
+        return pb.start();
     }
 
     private static String read(Path p) {

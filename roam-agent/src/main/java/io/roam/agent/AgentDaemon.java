@@ -103,7 +103,7 @@ public final class AgentDaemon implements AutoCloseable {
         this.exits = new ExitWatcher(table, j -> home.spoolDir(JobId.of(j)),
                 home.runDir().resolve("agent-" + node.value() + ".exits"), this::reportExit);
         this.reporter = Thread.ofVirtual().name("reporter").start(this::reportLoop);
-        this.local = new LocalServer(socket, new LocalCommands(coordinator, home, node.value(), () -> registered),
+        this.local = new LocalServer(socket, new LocalCommands(coordinator, home, node.value(), () -> registered, new io.roam.agent.local.RemoteLogs(identity)),
                 exec.localHandler(coordinator));
         log.info("agent {} ready: gRPC {}, CLI socket {}, CRIU {}, {} job(s) re-adopted",
                 node, self.getAddress(), socket, criu.version(), table.all().size());

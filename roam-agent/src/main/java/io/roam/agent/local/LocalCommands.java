@@ -18,6 +18,7 @@ import io.roam.proto.KillJobRequest;
 import io.roam.proto.ListCheckpointsRequest;
 import io.roam.proto.ListJobsRequest;
 import io.roam.proto.ListNodesRequest;
+import io.roam.proto.NodeInfo;
 import io.roam.proto.LocalRequest;
 import io.roam.proto.NodeRef;
 import io.roam.proto.RestoreJobRequest;
@@ -37,13 +38,16 @@ public final class LocalCommands implements LocalServer.Handler {
     private static final int TIMEOUT_EXIT = 124;
 
     private final CoordinatorLink coordinator;
+    private final RemoteLogs remote;
     private final RoamHome home;
     private final String node;
     private final java.util.function.BooleanSupplier registered;
 
     /** {@code registered}: whether the agent is registered with the coordinator (ping fails until then). */
-    public LocalCommands(CoordinatorLink coordinator, RoamHome home, String node, java.util.function.BooleanSupplier registered) {
+    public LocalCommands(CoordinatorLink coordinator, RoamHome home, String node, java.util.function.BooleanSupplier registered,
+                         RemoteLogs remote) {
         this.coordinator = coordinator;
+        this.remote = remote;
         this.home = home;
         this.node = node;
         this.registered = registered;
@@ -159,25 +163,49 @@ public final class LocalCommands implements LocalServer.Handler {
     }
 
     private Done logs(Caller caller, io.roam.proto.LogsCmd cmd, LocalServer.ReplyWriter out) throws IOException, InterruptedException {
-        JobInfo j = coordinator.stub(SHORT).getJob(JobRef.newBuilder().setCaller(caller).setJob(cmd.getJob()).build());
-        var spool = home.spoolDir(JobId.of(j.getId()));
-        if (!java.nio.file.Files.isDirectory(spool)) {
-            throw Status.NOT_FOUND.withDescription("the output of job " + j.getId() + " is not on this machine").asRuntimeException();
-        }
+        JobRef ref = JobRef.newBuilder().setCaller(caller).setJob(cmd.getJob()).build();
+        JobInfo j = coordinator.stub(SHORT).getJob(ref);
         boolean both = !cmd.getStdoutOnly() && !cmd.getStderrOnly();
-        long[] lastCheck = {0};
-        boolean[] ended = {j.getState() == JobState.EXITED || j.getState() == JobState.FAILED || j.getState() == JobState.LOST};
-        java.util.function.BooleanSupplier isEnded = () -> {
-            if (ended[0]) return true;
-            long now = System.currentTimeMillis();
-            if (now - lastCheck[0] < 500) return false;
-            lastCheck[0] = now;
-            JobInfo cur = coordinator.stub(SHORT).getJob(JobRef.newBuilder().setCaller(caller).setJob(cmd.getJob()).build());
-            ended[0] = cur.getState() == JobState.EXITED || cur.getState() == JobState.FAILED || cur.getState() == JobState.LOST;
-            return ended[0];
-        };
-        LogStreamer.stream(spool, both || cmd.getStdoutOnly(), both || cmd.getStderrOnly(), cmd.getFollow() ? isEnded : null, out);
-        return Done.getDefaultInstance();
+        boolean stdout = both || cmd.getStdoutOnly(), stderr = both || cmd.getStderrOnly();
+        long[] offsets = {0, 0};
+        LogStreamer.Sink sink = LogStreamer.to(out);
+        boolean follow = cmd.getFollow();
+        while (true) {
+            var spool = home.spoolDir(JobId.of(j.getId()));
+            if (java.nio.file.Files.isDirectory(spool)) {
+                // here (or on a file system the nodes share); with follow, until the job ends or its files leave
+                long[] lastCheck = {0};
+                boolean[] ended = {ended(j)};
+                java.util.function.BooleanSupplier isEnded = () -> {
+                    if (ended[0] || !java.nio.file.Files.isDirectory(spool)) return true;
+                    long now = System.currentTimeMillis();
+                    if (now - lastCheck[0] < 500) return false;
+                    lastCheck[0] = now;
+                    ended[0] = ended(coordinator.stub(SHORT).getJob(ref));
+                    return ended[0];
+                };
+                LogStreamer.stream(spool, stdout, stderr, follow ? isEnded : null, sink, offsets);
+                if (!follow || ended[0]) return Done.getDefaultInstance();
+            } else {
+                String node = j.getNode();
+                String address = node.isEmpty() ? null : coordinator.stub(SHORT).listNodes(ListNodesRequest.newBuilder().setCaller(caller).build())
+                        .getNodesList().stream().filter(n -> n.getId().equals(node)).map(NodeInfo::getAddress).findFirst().orElse(null);
+                if (address == null) {
+                    throw Status.NOT_FOUND.withDescription("the output of job " + j.getId() + " is not on this machine"
+                            + (node.isEmpty() ? "" : ", and node " + node + " is unknown")).asRuntimeException();
+                }
+                RemoteLogs.Read r = remote.read(address, j.getId(), cmd.getStdoutOnly(), cmd.getStderrOnly(), follow, offsets, sink);
+                if (!follow || r.jobEnded()) return Done.getDefaultInstance();
+            }
+            // following a job whose files left the node we read them on: find where it runs now
+            Thread.sleep(300);
+            j = coordinator.stub(SHORT).getJob(ref);
+            if (ended(j)) follow = false; // one last read of what it wrote, wherever its files are
+        }
+    }
+
+    private static boolean ended(JobInfo j) {
+        return j.getState() == JobState.EXITED || j.getState() == JobState.FAILED || j.getState() == JobState.LOST;
     }
 
     private static Done fail(String error) {

@@ -8,18 +8,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 
-/** Copies a job's spool files (out, err) to the CLI, and with follow keeps going until the job has ended. */
+/** Copies a job's spool files (out, err) to a reader, and with follow keeps going until the job has ended. */
 public final class LogStreamer {
     private static final int CHUNK = 64 * 1024;
 
+    /** Where the bytes go: the CLI's socket, or another agent's ReadLogs stream. */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(boolean stdout, ByteString bytes) throws IOException;
+    }
+
     private LogStreamer() {}
 
+    /** A sink writing to the CLI. */
+    public static Sink to(LocalServer.ReplyWriter out) {
+        return (stdout, bytes) -> out.send(stdout ? LocalReply.newBuilder().setOut(bytes).build() : LocalReply.newBuilder().setErr(bytes).build());
+    }
+
     /**
-     * Streams what the files hold; with {@code ended} non-null, polls for more until it answers true, then drains.
+     * Streams what the files hold from {@code offsets} (out, err; advanced as bytes go out, so that a reader can resume
+     * elsewhere); with {@code ended} non-null, polls for more until it answers true, then drains.
      */
-    public static void stream(Path spool, boolean stdout, boolean stderr, BooleanSupplier ended, LocalServer.ReplyWriter out)
+    public static void stream(Path spool, boolean stdout, boolean stderr, BooleanSupplier ended, Sink out, long[] offsets)
             throws IOException, InterruptedException {
-        long[] offsets = {0, 0};
         while (true) {
             boolean done = ended == null || ended.getAsBoolean();
             boolean any = false;
@@ -30,7 +41,7 @@ public final class LogStreamer {
         }
     }
 
-    private static boolean copy(Path file, long[] offsets, int which, LocalServer.ReplyWriter out) throws IOException {
+    private static boolean copy(Path file, long[] offsets, int which, Sink out) throws IOException {
         if (!Files.exists(file)) return false;
         boolean any = false;
         try (var raf = new RandomAccessFile(file.toFile(), "r")) {
@@ -42,10 +53,11 @@ public final class LogStreamer {
                 int n = raf.read(buf, 0, (int) Math.min(buf.length, len - offsets[which]));
                 if (n <= 0) break;
                 offsets[which] += n;
-                ByteString bytes = ByteString.copyFrom(buf, 0, n);
-                out.send(which == 0 ? LocalReply.newBuilder().setOut(bytes).build() : LocalReply.newBuilder().setErr(bytes).build());
+                out.accept(which == 0, ByteString.copyFrom(buf, 0, n));
                 any = true;
             }
+        } catch (java.io.FileNotFoundException e) {
+            return false; // the job moved away and its copy here was dropped
         }
         return any;
     }

@@ -3,6 +3,7 @@ package io.roam.agent.rpc;
 import io.grpc.stub.StreamObserver;
 import io.roam.agent.checkpoint.CheckpointSteps;
 import io.roam.agent.jobs.JobTable;
+import io.roam.agent.local.RemoteLogs;
 import io.roam.agent.sandbox.JobProcesses;
 import io.roam.agent.sandbox.LaunchOutcome;
 import io.roam.agent.sandbox.SandboxLauncher;
@@ -23,6 +24,8 @@ import io.roam.proto.DumpJobRequest;
 import io.roam.proto.InspectJobRequest;
 import io.roam.proto.JobInfo;
 import io.roam.proto.JobSpec;
+import io.roam.proto.LogChunk;
+import io.roam.proto.ReadLogsRequest;
 import io.roam.proto.SignalJobRequest;
 import io.roam.proto.StartJobReply;
 import io.roam.proto.StartJobRequest;
@@ -97,6 +100,9 @@ public final class AgentService extends AgentGrpc.AgentImplBase {
     public void restoreJob(AgentRestoreRequest req, StreamObserver<AgentRestoreReply> obs) {
         reply(obs, checkpoints.restore(req));
     }
+
+    @Override
+    public void readLogs(ReadLogsRequest req, StreamObserver<LogChunk> obs) { RemoteLogs.serve(home, table, req, obs); }
 
     @Override
     public void deleteImage(DeleteImageRequest req, StreamObserver<Ack> obs) {
