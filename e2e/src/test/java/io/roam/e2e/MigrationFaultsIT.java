@@ -199,6 +199,9 @@ class MigrationFaultsIT {
         cutter.join(130_000);
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.err()).contains("resumed 1×").contains("verified on n3");
+        var kept = java.util.regex.Pattern.compile("resumed 1× \\(([\\d.]+) MB were not sent again").matcher(r.err());
+        assertThat(kept.find()).as(r.err()).isTrue();
+        assertThat(Double.parseDouble(kept.group(1))).as("MB the target kept across the cut").isGreaterThan(20);
         assertRunsOnceOn("resume", "n3");
         Roam.assertCountsOn(Roam.numbers(roam.logs0("resume")), 20);
         roam.run("kill", "--signal", "KILL", "resume").ok();
