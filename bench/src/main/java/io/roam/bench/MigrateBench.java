@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  */
 public final class MigrateBench {
     private static final Pattern DUMPED = Pattern.compile("dumped ([\\d.]+) MB in (\\d+) ms");
-    private static final Pattern SENT = Pattern.compile("sent .*?([\\d.]+) MB/s");
+    private static final Pattern SENT = Pattern.compile("^sent .*\\), ([\\d.]+) MB/s", Pattern.MULTILINE);
     private static final Pattern CODEC = Pattern.compile("codec ([\\w-]+)");
     private static final Pattern TOTAL = Pattern.compile("total (\\d+) ms");
     private static final Pattern FROZEN = Pattern.compile("frozen (\\d+) ms");

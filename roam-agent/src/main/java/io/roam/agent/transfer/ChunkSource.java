@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The producer of one transfer attempt: reads the image's files in 1 MiB chunks from the offsets the target already
+ * The producer of one transfer attempt: reads the image's files in 4 MiB chunks from the offsets the target already
  * holds, encodes each with the current codec and puts it into the sender's bounded queue (the memory bound).
  *
  * <p>The codec is chosen per transfer, from measurements: the first {@link #DECIDE_AFTER} chunks travel raw while
@@ -32,10 +32,10 @@ import org.slf4j.LoggerFactory;
  */
 final class ChunkSource {
     private static final Logger log = LoggerFactory.getLogger(ChunkSource.class);
-    static final int CHUNK = 1 << 20;
-    static final int SAMPLES = 8;
-    static final int DECIDE_AFTER = 32;
-    static final int RESAMPLE = 128;
+    static final int CHUNK = 4 << 20;
+    static final int SAMPLES = 4;
+    static final int DECIDE_AFTER = 12;
+    static final int RESAMPLE = 32;
     static final ImageChunk POISON = ImageChunk.newBuilder().setFile("\0poison").build();
 
     private final List<Path> files;

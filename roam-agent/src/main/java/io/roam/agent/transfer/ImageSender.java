@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Streams one image directory to a target agent's Transfer.Receive. A {@link ChunkSource} on a producer thread reads
- * and encodes 1 MiB chunks into a queue of {@link #QUEUE_CHUNKS} (the memory bound); the sender writes a chunk only
- * when gRPC's flow control says the stream is ready. When the stream breaks (the call fails, or the target accepts
+ * and encodes 4 MiB chunks into a queue of {@link #QUEUE_CHUNKS} (the memory bound); the sender writes a chunk only
+ * when gRPC's flow control says the stream is ready, and the stream counts as ready while less than
+ * {@link #ON_READY_THRESHOLD} is queued in gRPC (not gRPC's 32 KiB: then the sender waited for every chunk to reach
+ * the socket before it handed over the next, a thread handoff per chunk that a busy machine makes slow). When the stream breaks (the call fails, or the target accepts
  * nothing for {@link #STALL_TIMEOUT}: a cut network) the transfer resumes: it asks the target what it holds
  * (Transfer.XferResume) and goes on from there on a new stream, for at most {@link #RESUME_WINDOW} after the break.
  * A refusal by the target (checksums, HMAC, disk) is final. No call has a fixed deadline: a 3 GB image is bounded by
@@ -39,7 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ImageSender {
     private static final Logger log = LoggerFactory.getLogger(ImageSender.class);
-    static final int QUEUE_CHUNKS = 8;
+    static final int QUEUE_CHUNKS = 4;
+    static final int ON_READY_THRESHOLD = 8 << 20;
     static final Duration STALL_TIMEOUT = Duration.ofSeconds(10);
     static final Duration RESUME_WINDOW = Duration.ofSeconds(30);
     private static final Duration RESUME_CALL = Duration.ofSeconds(5);
@@ -133,7 +136,7 @@ final class ImageSender {
         Object ready = new Object();
         @SuppressWarnings("unchecked")
         ClientCallStreamObserver<ImageChunk>[] req = new ClientCallStreamObserver[1];
-        TransferGrpc.newStub(channel).receive(new ClientResponseObserver<ImageChunk, ReceiveReply>() {
+        TransferGrpc.newStub(channel).withOnReadyThreshold(ON_READY_THRESHOLD).receive(new ClientResponseObserver<ImageChunk, ReceiveReply>() {
             @Override public void beforeStart(ClientCallStreamObserver<ImageChunk> r) {
                 req[0] = r;
                 r.setOnReadyHandler(() -> { synchronized (ready) { ready.notifyAll(); } });
