@@ -1,27 +1,26 @@
 package io.roam.bench;
 
+import static io.roam.bench.BenchSupport.criuBinary;
+import static io.roam.bench.BenchSupport.exec;
+import static io.roam.bench.BenchSupport.median;
+import static io.roam.bench.BenchSupport.ms;
+import static io.roam.bench.BenchSupport.waitFor;
+
 import io.roam.core.JobId;
 import io.roam.core.NodeId;
 import io.roam.core.RoamHome;
 import io.roam.proto.CheckpointCmd;
 import io.roam.proto.Done;
 import io.roam.proto.JobInfo;
-import io.roam.proto.LocalReply;
 import io.roam.proto.LocalRequest;
 import io.roam.proto.RestoreCmd;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * roam checkpoint/restore against bare CRIU on the same process, in the same run.
@@ -61,8 +60,7 @@ public final class CheckpointBench {
             exec(List.of("rm", "-rf", homeDir.toString()));
         }
         String report = "# Checkpoint/restore: roam against bare CRIU\n\n" + "Run " + LocalDateTime.now().withNano(0) + " on "
-                + Runtime.getRuntime().availableProcessors() + " cores, " + exec(List.of("uname", "-r")).strip() + ", "
-                + exec(List.of(bench.criu, "--version")).lines().findFirst().orElse("") + "; median of " + rounds
+                + BenchSupport.machine(bench.criu) + "; median of " + rounds
                 + " rounds after one unreported warm-up round, bare and roam alternating which goes first; both dumps use --leave-running on the same live"
                 + " process and both images are restored side by side. roam's times are measured at its client API (the agent's socket, through the coordinator),"
                 + " so they include everything roam adds: the pre-check, mapped-file scan, manifest checksums, state changes"
@@ -130,83 +128,9 @@ public final class CheckpointBench {
                 mb, imageBytes >> 20, bd, rd, rd - bd, 100 * (rd - bd) / bd, br, rr, rr - br, 100 * (rr - br) / br);
     }
 
-    private Done call(LocalRequest req) throws IOException {
-        try (var ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(home.agentSocket()));
-            var out = Channels.newOutputStream(ch);
-            req.writeDelimitedTo(out);
-            out.flush();
-            var in = Channels.newInputStream(ch);
-            while (true) {
-                LocalReply r = LocalReply.parseDelimitedFrom(in);
-                if (r == null) throw new IOException("agent closed the connection");
-                if (r.hasDone()) {
-                    if (r.getDone().getExitCode() != 0) throw new IllegalStateException(req.getCmdCase() + ": " + r.getDone().getError());
-                    return r.getDone();
-                }
-            }
-        }
-    }
+    private Done call(LocalRequest req) throws IOException { return BenchSupport.callOk(home, req); }
 
-    private void cli(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(roamBin.toString()));
-        cmd.addAll(List.of(args));
-        withHome(cmd);
-    }
+    private void cli(String... args) { BenchSupport.cli(roamBin, home, args); }
 
-    /** roam wait, whose exit code is the job's (137 after a KILL). */
-    private void waitExit(String job) throws IOException, InterruptedException {
-        var pb = new ProcessBuilder(roamBin.toString(), "wait", job).redirectErrorStream(true);
-        pb.environment().put("ROAM_HOME", home.root().toString());
-        Process p = pb.start();
-        p.getInputStream().readAllBytes();
-        p.waitFor(2, TimeUnit.MINUTES);
-    }
-
-    /** Runs a command with this benchmark's ROAM_HOME. */
-    private String withHome(List<String> cmd) {
-        return exec(cmd, home);
-    }
-
-    private static String exec(List<String> cmd, RoamHome home) {
-        try {
-            var pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-            if (home != null) pb.environment().put("ROAM_HOME", home.root().toString());
-            Process p = pb.start();
-            String text = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) throw new IllegalStateException(cmd + " failed: " + text);
-            return text;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String exec(List<String> cmd) { return exec(cmd, null); }
-
-    private static String criuBinary() {
-        for (String c : List.of(System.getenv().getOrDefault("ROAM_CRIU", ""), "/usr/local/sbin/criu", "/usr/sbin/criu")) {
-            if (!c.isEmpty() && Files.isExecutable(Path.of(c))) return c;
-        }
-        return "criu";
-    }
-
-    interface Check { boolean ok() throws IOException; }
-
-    private static void waitFor(Check c) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!c.ok()) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException("timed out");
-            Thread.sleep(50);
-        }
-    }
-
-    private static double ms(long t0) { return (System.nanoTime() - t0) / 1e6; }
-
-    private static double median(List<Double> v) {
-        var s = v.stream().sorted().toList();
-        return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
-    }
+    private void waitExit(String job) throws IOException, InterruptedException { BenchSupport.waitExit(roamBin, home, job); }
 }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * socket name the job listens on is already taken in the target's namespace), and kill -9 of the coordinator while an
  * image is on the wire. Each ends with the job running exactly once (its processes counted on the whole machine),
  * counting on, its log intact, and no half-received image left. Transfers are throttled (ROAM_TRANSFER_LIMIT_MBPS)
- * so that a fault lands inside the transfer. The cut comes first: the later tests then also prove that n3 stays usable
+ * so that a fault lands inside the transfer; a cut that heals within the resume window resumes the transfer. The cut comes first: the later tests then also prove that n3 stays usable
  * once its link is back (a stale Attach stream of the cut used to mark it down a minute later).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -171,6 +171,46 @@ class MigrationFaultsIT {
         assertRunsOnceOn("orphan", node);
         Roam.assertCountsOn(Roam.numbers(roam.logs0("orphan")), 20);
         roam.run("kill", "--signal", "KILL", "orphan").ok();
+    }
+
+    /**
+     * A cut that heals while the transfer waits to resume: the source notices the stall, asks the target what it kept
+     * once the link is back, and sends only the rest on a new stream. The job then runs once on the target, nothing lost.
+     */
+    @Test
+    @Order(4)
+    void aTransferCutForAFewSecondsResumesWhereItStoppedAndTheJobMoves() throws Exception {
+        runHeavy("resume", "n1", 150);
+        assertRunsOnceOn("resume", "n1");
+        Thread cutter = Thread.ofVirtual().start(() -> {
+            Roam.eventually(Duration.ofSeconds(120), "30 MB received on n3", () -> incomingBytes("n3") > 30_000_000);
+            sh("ip", "netns", "exec", netns(3), "ip", "link", "set", "eth0", "down");
+            try {
+                Thread.sleep(12_000);   // longer than the sender's stall timeout (10 s): the stream is given up
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            sh("ip", "netns", "exec", netns(3), "ip", "link", "set", "eth0", "up");
+        });
+        var r = roam.run("migrate", "resume", "--to", "n3");
+        cutter.join(130_000);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("resumed 1×").contains("verified on n3");
+        var kept = java.util.regex.Pattern.compile("resumed 1× \\(([\\d.]+) MB were not sent again").matcher(r.err());
+        assertThat(kept.find()).as(r.err()).isTrue();
+        assertThat(Double.parseDouble(kept.group(1))).as("MB the target kept across the cut").isGreaterThan(20);
+        assertRunsOnceOn("resume", "n3");
+        Roam.assertCountsOn(Roam.numbers(roam.logs0("resume")), 20);
+        roam.run("kill", "--signal", "KILL", "resume").ok();
+    }
+
+    /** Bytes of the half-received images on a node. */
+    static long incomingBytes(String node) {
+        try (Stream<Path> s = Files.walk(roam.home.resolve("nodes/" + node + "/images"))) {
+            return s.filter(p -> p.toString().contains("/.incoming-") && Files.isRegularFile(p)).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException | UncheckedIOException e) {
+            return 0;
+        }
     }
 
     static List<ProcessHandle> coordinators() {

@@ -14,6 +14,7 @@ import io.roam.criu.image.Verified;
 import io.roam.proto.ImageChunk;
 import io.roam.proto.ImageHeader;
 import io.roam.proto.ReceiveReply;
+import io.roam.proto.XferCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -29,7 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The target's side of one image transfer: writes the chunks into a scratch directory next to the image store,
  * verifies the manifest (checksums, HMAC, CRIU compatibility) once the image is complete, and only then moves it to
- * {@code images/CHECKPOINT}. Anything else (a broken stream, a refused image, a full disk) leaves nothing behind.
+ * {@code images/CHECKPOINT}. A refused image or a full disk leaves nothing behind; a broken stream leaves the part
+ * received so far in {@link PartialImages} for a while, so that the source can resume (a header with resume = true
+ * goes on with it from each file's held length). Chunks arrive raw or zstd-compressed ({@link io.roam.proto.XferCodec}).
  */
 final class ImageReceiver implements StreamObserver<ImageChunk> {
     private static final Logger log = LoggerFactory.getLogger(ImageReceiver.class);
@@ -40,23 +43,27 @@ final class ImageReceiver implements StreamObserver<ImageChunk> {
     private final byte[] secret;
     private final CriuInfo criu;
     private final StreamObserver<ReceiveReply> reply;
+    private final PartialImages partials;
     private final Map<String, FileChannel> open = new HashMap<>();
+    private PartialImages.Entry entry;
     private ImageHeader header;
     private Path scratch;
     private long bytes;
     private boolean finished;
 
-    ImageReceiver(RoamHome home, NodeId node, String clusterId, byte[] secret, CriuInfo criu, StreamObserver<ReceiveReply> reply) {
+    ImageReceiver(RoamHome home, NodeId node, String clusterId, byte[] secret, CriuInfo criu, PartialImages partials,
+                  StreamObserver<ReceiveReply> reply) {
         this.home = home;
         this.node = node;
         this.clusterId = clusterId;
         this.secret = secret;
         this.criu = criu;
         this.reply = reply;
+        this.partials = partials;
     }
 
     @Override
-    public void onNext(ImageChunk c) {
+    public synchronized void onNext(ImageChunk c) {
         if (finished) return;
         try {
             if (c.hasHeader()) {
@@ -85,6 +92,18 @@ final class ImageReceiver implements StreamObserver<ImageChunk> {
         header = h;
         Files.createDirectories(home.imagesDir(node));
         scratch = home.imagesDir(node).resolve(".incoming-" + id.value());
+        if (h.getResume()) {
+            var kept = partials.adopt(id.value(), this);
+            if (kept.isEmpty() || !Files.isDirectory(scratch)) {
+                refuse("nothing of image " + id + " is left on " + node + " to resume");
+                return;
+            }
+            entry = kept.get();
+            bytes = entry.bytes();
+            log.info("image {} of job {}: resuming from {} bytes held", id, h.getJob(), bytes);
+            return;
+        }
+        entry = partials.claim(id.value(), h.getJob(), scratch, this);
         CheckpointSteps.deleteTree(scratch);
         Files.createDirectories(scratch);
         long free = Files.getFileStore(scratch).getUsableSpace();
@@ -99,17 +118,35 @@ final class ImageReceiver implements StreamObserver<ImageChunk> {
             refuse("the image stream names an invalid file '" + c.getFile() + "'");
             return;
         }
-        FileChannel ch = open.get(c.getFile());
-        if (ch == null) {
-            ch = FileChannel.open(scratch.resolve(c.getFile()), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            open.put(c.getFile(), ch);
+        synchronized (entry) {
+            if (entry.owner != this) {   // a resumed stream took over: this one is stale
+                finished = true;
+                closeFiles();
+                return;
+            }
+            long held = entry.lengths.getOrDefault(c.getFile(), 0L);
+            if (c.getOffset() != held) throw new IOException("chunk of " + c.getFile() + " at " + c.getOffset() + ", expected " + held);
+            FileChannel ch = open.get(c.getFile());
+            if (ch == null) {
+                ch = FileChannel.open(scratch.resolve(c.getFile()), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                ch.truncate(held);
+                open.put(c.getFile(), ch);
+            }
+            long pos = c.getOffset();
+            if (c.getCodec() == XferCodec.XFER_CODEC_NONE) {
+                if (c.getData().size() != c.getRawLength()) throw new IOException("chunk of " + c.getFile() + " has the wrong size");
+                for (ByteBuffer b : c.getData().asReadOnlyByteBufferList()) {
+                    while (b.hasRemaining()) pos += ch.write(b, pos);
+                }
+            } else {
+                byte[] raw = Zstd.decompress(c.getZstd().toByteArray(), c.getRawLength());
+                if (raw.length != c.getRawLength()) throw new IOException("chunk of " + c.getFile() + " decompressed to the wrong size");
+                ByteBuffer b = ByteBuffer.wrap(raw);
+                while (b.hasRemaining()) pos += ch.write(b, pos);
+            }
+            entry.lengths.put(c.getFile(), pos);
+            bytes += c.getRawLength();
         }
-        byte[] raw = Zstd.decompress(c.getZstd().toByteArray(), c.getRawLength());
-        if (raw.length != c.getRawLength()) throw new IOException("chunk of " + c.getFile() + " decompressed to the wrong size");
-        ByteBuffer b = ByteBuffer.wrap(raw);
-        long pos = c.getOffset();
-        while (b.hasRemaining()) pos += ch.write(b, pos);
-        bytes += raw.length;
     }
 
     private void complete() throws IOException {
@@ -128,6 +165,7 @@ final class ImageReceiver implements StreamObserver<ImageChunk> {
         CheckpointSteps.deleteTree(dest);
         Files.move(scratch, dest, StandardCopyOption.ATOMIC_MOVE);
         finished = true;
+        partials.done(entry);
         log.info("image {} of job {} received from {} and verified: {} bytes", header.getCheckpoint(), job, header.getSourceNode(), bytes);
         reply.onNext(ReceiveReply.newBuilder().setOk(true).setPath(dest.toString()).setBytes(bytes).build());
         reply.onCompleted();
@@ -137,21 +175,30 @@ final class ImageReceiver implements StreamObserver<ImageChunk> {
         if (finished) return;
         finished = true;
         log.warn("image {} refused: {}", header == null ? "?" : header.getCheckpoint(), why);
-        cleanup();
+        if (entry != null) {
+            synchronized (entry) {
+                if (entry.owner == this) {
+                    partials.done(entry);
+                    cleanup();
+                }
+            }
+        }
+        closeFiles();
         reply.onNext(ReceiveReply.newBuilder().setOk(false).setError(why).build());
         reply.onCompleted();
     }
 
     @Override
-    public void onError(Throwable t) {
+    public synchronized void onError(Throwable t) {
         if (finished) return;
         finished = true;
-        log.warn("image {} transfer broke off: {}", header == null ? "?" : header.getCheckpoint(), t.toString());
-        cleanup();
+        log.warn("image {} transfer broke off after {} bytes: {}", header == null ? "?" : header.getCheckpoint(), bytes, t.toString());
+        closeFiles();
+        if (entry != null) partials.parked(entry, this);
     }
 
     @Override
-    public void onCompleted() {
+    public synchronized void onCompleted() {
         if (!finished) refuse("the image stream ended before the image was complete");
     }
 

@@ -1,23 +1,23 @@
 package io.roam.agent.transfer;
 
-import com.github.luben.zstd.Zstd;
-import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.roam.core.codec.ImageCodec;
 import io.roam.proto.ImageChunk;
 import io.roam.proto.ImageHeader;
 import io.roam.proto.ReceiveReply;
 import io.roam.proto.TransferGrpc;
 import io.roam.proto.TransferProgress;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import io.roam.proto.XferFileLength;
+import io.roam.proto.XferResumeReply;
+import io.roam.proto.XferResumeRequest;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -29,36 +29,114 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Streams one image directory to a target agent's Transfer.Receive: files are read in 1 MiB chunks and compressed
- * with zstd on a producer thread into a queue of {@link #QUEUE_CHUNKS} (the memory bound); the sender writes a chunk
- * only when gRPC's flow control says the stream is ready, and gives up when the target accepts nothing for
- * {@link #STALL_TIMEOUT} (a cut network) or the call fails (target gone).
+ * Streams one image directory to a target agent's Transfer.Receive. A {@link ChunkSource} on a producer thread reads
+ * and encodes 4 MiB chunks into a queue of {@link #QUEUE_CHUNKS} (the memory bound); the sender writes a chunk only
+ * when gRPC's flow control says the stream is ready, and the stream counts as ready while less than
+ * {@link #ON_READY_THRESHOLD} is queued in gRPC (not gRPC's 32 KiB: then the sender waited for every chunk to reach
+ * the socket before it handed over the next, a thread handoff per chunk that a busy machine makes slow). When the stream breaks (the call fails, or the target accepts
+ * nothing for {@link #STALL_TIMEOUT}: a cut network) the transfer resumes: it asks the target what it holds
+ * (Transfer.XferResume) and goes on from there on a new stream, for at most {@link #RESUME_WINDOW} after the break.
+ * A refusal by the target (checksums, HMAC, disk) is final. No call has a fixed deadline: a 3 GB image is bounded by
+ * stalls, not by its size.
  */
 final class ImageSender {
     private static final Logger log = LoggerFactory.getLogger(ImageSender.class);
-    static final int CHUNK = 1 << 20;
-    static final int QUEUE_CHUNKS = 8;
-    static final int ZSTD_LEVEL = 1;
+    static final int QUEUE_CHUNKS = 4;
+    static final int ON_READY_THRESHOLD = 8 << 20;
     static final Duration STALL_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration RESUME_WINDOW = Duration.ofSeconds(30);
+    private static final Duration RESUME_CALL = Duration.ofSeconds(5);
     private static final Duration PROGRESS_EVERY = Duration.ofMillis(500);
-    private static final ImageChunk POISON = ImageChunk.newBuilder().setFile("\0poison").build();
 
     private final TransferFaults faults;
 
     ImageSender(TransferFaults faults) { this.faults = faults; }
+
+    /** The state of one transfer across its attempts. */
+    private static final class Run {
+        final long t0 = System.nanoTime();
+        long sent, wire, pushed, resumedBytes, lastProgress = System.nanoTime();
+        int resumes;
+        ImageCodec codec = ImageCodec.NONE;
+        String why = "";
+        String codecLine = "";
+    }
+
+    /** How one attempt ended. */
+    private sealed interface Attempt {
+        record Answered(ReceiveReply reply) implements Attempt {}
+        record Broken(String why) implements Attempt {}
+        record Failed(String why) implements Attempt {}
+    }
 
     /** Sends {@code dir}; progress goes to {@code progress} (also the last, done message). Never throws for I/O faults. */
     TransferProgress send(ManagedChannel channel, Path dir, ImageHeader header, Consumer<TransferProgress> progress) {
         List<Path> files = ImageFiles.inOrder(dir);
         long total = ImageFiles.totalBytes(files);
         ImageHeader h = header.toBuilder().setTotalBytes(total).build();
-        long t0 = System.nanoTime();
+        Run run = new Run();
+        Map<String, Long> from = Map.of();
+        while (true) {
+            Attempt a = attempt(channel, files, h.toBuilder().setResume(!from.isEmpty()).build(), from, run, total, progress);
+            switch (a) {
+                case Attempt.Answered(ReceiveReply r) -> {
+                    TransferProgress.Builder done = progress(run, total).setDone(true).setOk(r.getOk()).setError(r.getError()).setPath(r.getPath());
+                    log.info("image {} sent to {}: {} bytes ({} on the wire, {}, {} resumes, {} bytes not sent again) in {} ms, {}",
+                            h.getCheckpoint(), channel.authority(), run.sent, run.wire, run.codecLine, run.resumes, run.resumedBytes,
+                            done.getTookMs(), r.getOk() ? "verified" : "refused: " + r.getError());
+                    return done.build();
+                }
+                case Attempt.Failed(String why) -> { return finish(why, run, total); }
+                case Attempt.Broken(String why) -> {
+                    log.warn("image {}: the transfer to {} broke after {} bytes ({}); resuming", h.getCheckpoint(), channel.authority(), run.sent, why);
+                    Held held = resume(channel, h.getCheckpoint(), why);
+                    if (held.failed() != null) return finish(held.failed(), run, total);
+                    from = held.lengths();
+                    run.resumes++;
+                    run.resumedBytes = from.values().stream().mapToLong(Long::longValue).sum();
+                    run.sent = run.resumedBytes;
+                }
+            }
+        }
+    }
+
+    /** What the target holds after a break (file → contiguous length; empty: start over), or why resuming failed. */
+    private record Held(Map<String, Long> lengths, String failed) {}
+
+    private Held resume(ManagedChannel channel, String checkpoint, String brokeBecause) {
+        long deadline = System.nanoTime() + RESUME_WINDOW.toNanos();
+        String last = brokeBecause;
+        while (System.nanoTime() < deadline) {
+            channel.resetConnectBackoff();
+            try {
+                XferResumeReply r = TransferGrpc.newBlockingStub(channel).withWaitForReady()
+                        .withDeadlineAfter(RESUME_CALL.toMillis(), TimeUnit.MILLISECONDS)
+                        .xferResume(XferResumeRequest.newBuilder().setCheckpoint(checkpoint).build());
+                Map<String, Long> held = new HashMap<>();
+                for (XferFileLength f : r.getFilesList()) held.put(f.getFile(), f.getLength());
+                log.info("image {}: the target holds {} bytes; resuming from there", checkpoint, held.values().stream().mapToLong(Long::longValue).sum());
+                return new Held(held, null);
+            } catch (StatusRuntimeException e) {
+                last = describe(e);
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return new Held(Map.of(), "interrupted");
+                }
+            }
+        }
+        return new Held(Map.of(), last + "; no resume possible within " + RESUME_WINDOW.toSeconds() + " s");
+    }
+
+    private Attempt attempt(ManagedChannel channel, List<Path> files, ImageHeader h, Map<String, Long> from, Run run, long total,
+                            Consumer<TransferProgress> progress) {
         BlockingQueue<ImageChunk> queue = new ArrayBlockingQueue<>(QUEUE_CHUNKS);
         CompletableFuture<ReceiveReply> reply = new CompletableFuture<>();
         Object ready = new Object();
         @SuppressWarnings("unchecked")
         ClientCallStreamObserver<ImageChunk>[] req = new ClientCallStreamObserver[1];
-        TransferGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.MINUTES).receive(new ClientResponseObserver<ImageChunk, ReceiveReply>() {
+        TransferGrpc.newStub(channel).withOnReadyThreshold(ON_READY_THRESHOLD).receive(new ClientResponseObserver<ImageChunk, ReceiveReply>() {
             @Override public void beforeStart(ClientCallStreamObserver<ImageChunk> r) {
                 req[0] = r;
                 r.setOnReadyHandler(() -> { synchronized (ready) { ready.notifyAll(); } });
@@ -73,40 +151,53 @@ final class ImageSender {
                 synchronized (ready) { ready.notifyAll(); }
             }
         });
-        Thread producer = Thread.ofVirtual().name("image-reader").start(() -> produce(files, queue));
-        long sent = 0, wire = 0, lastProgress = System.nanoTime();
+        ChunkSource source = new ChunkSource(files, from, queue, faults.codec(), faults.corrupt() && run.resumes == 0, run.codec, run.why);
+        Thread producer = Thread.ofVirtual().name("image-reader").start(source::run);
         try {
-            if (!offer(req[0], ImageChunk.newBuilder().setHeader(h).build(), ready, reply)) return failed(reply, sent, total, wire, t0);
+            if (!offer(req[0], ImageChunk.newBuilder().setHeader(h).build(), ready, reply)) return ended(reply);
             while (true) {
                 ImageChunk c = queue.poll(STALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 if (c == null) throw new IllegalStateException("reading the image stalled");
-                if (c == POISON) return finish(failedLine("cannot read the image " + dir), sent, total, wire, t0);
-                if (!offer(req[0], c, ready, reply)) return failed(reply, sent, total, wire, t0);
+                if (c == ChunkSource.POISON) return new Attempt.Failed("cannot read the image " + files);
+                if (!offer(req[0], c, ready, reply)) return ended(reply);
                 if (c.getEnd()) break;
-                sent += c.getRawLength();
-                wire += c.getZstd().size();
-                throttle(sent, t0);
-                if (System.nanoTime() - lastProgress > PROGRESS_EVERY.toNanos()) {
-                    progress.accept(progress(sent, total, wire, t0).build());
-                    lastProgress = System.nanoTime();
+                run.sent += c.getRawLength();
+                run.pushed += c.getRawLength();
+                run.wire += c.getZstd().size() + c.getData().size();
+                run.codec = source.codec();
+                run.why = source.reason();
+                run.codecLine = source.describe();
+                throttle(run);
+                if (System.nanoTime() - run.lastProgress > PROGRESS_EVERY.toNanos()) {
+                    progress.accept(progress(run, total).build());
+                    run.lastProgress = System.nanoTime();
                 }
             }
             req[0].onCompleted();
-            ReceiveReply r = reply.get(Checks.REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            TransferProgress.Builder done = progress(sent, total, wire, t0).setDone(true).setOk(r.getOk()).setError(r.getError())
-                    .setPath(r.getPath());
-            log.info("image {} sent to {}: {} bytes ({} on the wire) in {} ms, {}", h.getCheckpoint(), header.getSourceNode(), sent, wire,
-                    done.getTookMs(), r.getOk() ? "verified" : "refused: " + r.getError());
-            return done.build();
+            return new Attempt.Answered(reply.get(Checks.REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             req[0].cancel("interrupted", e);
-            return finish(failedLine("interrupted"), sent, total, wire, t0);
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            return new Attempt.Failed("interrupted");
+        } catch (ExecutionException | TimeoutException e) {
             req[0].cancel("transfer failed", e);
-            return failed(reply, sent, total, wire, t0, e);
+            return new Attempt.Broken(describe(e));
+        } catch (RuntimeException e) {
+            req[0].cancel("transfer failed", e);
+            return new Attempt.Failed(describe(e));
         } finally {
             producer.interrupt();
+        }
+    }
+
+    /** The call ended before the image was sent: a refusal by the target is final, a broken call resumable. */
+    private static Attempt ended(CompletableFuture<ReceiveReply> reply) {
+        try {
+            ReceiveReply r = reply.getNow(null);
+            if (r == null) return new Attempt.Broken("the stream ended");
+            return r.getOk() ? new Attempt.Failed("the target answered before the image was complete") : new Attempt.Answered(r);
+        } catch (RuntimeException e) {
+            return new Attempt.Broken(describe(e.getCause() != null ? e.getCause() : e));
         }
     }
 
@@ -131,94 +222,32 @@ final class ImageSender {
         return true;
     }
 
-    private void produce(List<Path> files, BlockingQueue<ImageChunk> queue) {
-        boolean corruptPending = faults.corrupt();
-        try {
-            ByteBuffer buf = ByteBuffer.allocate(CHUNK);
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-                    long offset = 0;
-                    while (true) {
-                        buf.clear();
-                        int n = readFully(ch, buf);
-                        if (n <= 0 && offset > 0) break;
-                        byte[] raw = new byte[Math.max(0, n)];
-                        buf.flip();
-                        buf.get(raw);
-                        if (corruptPending && raw.length > 0 && name.startsWith("pages-")) {
-                            raw[raw.length / 2] ^= 0x5a;   // ROAM_FAULT=corrupt-transfer
-                            corruptPending = false;
-                            log.warn("fault injection: corrupted one byte of {} in flight", name);
-                        }
-                        queue.put(ImageChunk.newBuilder().setFile(name).setOffset(offset).setRawLength(raw.length)
-                                .setZstd(ByteString.copyFrom(Zstd.compress(raw, ZSTD_LEVEL))).build());
-                        offset += raw.length;
-                        if (n < CHUNK) break;
-                    }
-                }
-            }
-            queue.put(ImageChunk.newBuilder().setEnd(true).build());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException | UncheckedIOException e) {
-            log.warn("reading the image failed: {}", e.toString());
-            queue.offer(POISON);
-        }
-    }
-
-    private static int readFully(FileChannel ch, ByteBuffer buf) throws IOException {
-        int total = 0;
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf);
-            if (n < 0) break;
-            total += n;
-        }
-        return total;
-    }
-
-    private void throttle(long sent, long t0) throws InterruptedException {
+    private void throttle(Run run) throws InterruptedException {
         if (faults.limitBytesPerSecond().isEmpty()) return;
-        long dueNanos = (long) (sent * 1e9 / faults.limitBytesPerSecond().getAsLong());
-        long ahead = dueNanos - (System.nanoTime() - t0);
+        long dueNanos = (long) (run.pushed * 1e9 / faults.limitBytesPerSecond().getAsLong());
+        long ahead = dueNanos - (System.nanoTime() - run.t0);
         if (ahead > 0) Thread.sleep(ahead / 1_000_000, (int) (ahead % 1_000_000));
-    }
-
-    private static TransferProgress failed(CompletableFuture<ReceiveReply> reply, long sent, long total, long wire, long t0) {
-        return failed(reply, sent, total, wire, t0, null);
-    }
-
-    private static TransferProgress failed(CompletableFuture<ReceiveReply> reply, long sent, long total, long wire, long t0, Throwable e) {
-        String why;
-        try {
-            ReceiveReply r = reply.getNow(null);
-            why = r != null ? (r.getOk() ? "the target answered before the image was complete" : r.getError()) : describe(e);
-        } catch (RuntimeException ex) {
-            why = describe(ex.getCause() != null ? ex.getCause() : ex);
-        }
-        return finish(failedLine(why), sent, total, wire, t0);
     }
 
     static String describe(Throwable t) {
         if (t == null) return "the transfer failed";
         while ((t instanceof ExecutionException || t instanceof java.util.concurrent.CompletionException) && t.getCause() != null) t = t.getCause();
-        if (t instanceof io.grpc.StatusRuntimeException s) {
+        if (t instanceof StatusRuntimeException s) {
             return "the connection to the target failed (" + s.getStatus().getCode()
                     + (s.getStatus().getDescription() == null ? "" : ": " + s.getStatus().getDescription().lines().findFirst().orElse("")) + ")";
         }
         return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
-    private static String failedLine(String why) { return why; }
-
-    private static TransferProgress finish(String error, long sent, long total, long wire, long t0) {
-        return progress(sent, total, wire, t0).setDone(true).setOk(false).setError(error).build();
+    private static TransferProgress finish(String error, Run run, long total) {
+        return progress(run, total).setDone(true).setOk(false).setError(error).build();
     }
 
-    private static TransferProgress.Builder progress(long sent, long total, long wire, long t0) {
-        long tookNs = System.nanoTime() - t0;
-        return TransferProgress.newBuilder().setBytesSent(sent).setTotalBytes(total).setWireBytes(wire)
-                .setMbPerS(tookNs <= 0 ? 0 : sent / 1e6 / (tookNs / 1e9)).setTookMs(tookNs / 1_000_000);
+    private static TransferProgress.Builder progress(Run run, long total) {
+        long tookNs = System.nanoTime() - run.t0;
+        return TransferProgress.newBuilder().setBytesSent(run.sent).setTotalBytes(total).setWireBytes(run.wire)
+                .setMbPerS(tookNs <= 0 ? 0 : run.sent / 1e6 / (tookNs / 1e9)).setTookMs(tookNs / 1_000_000)
+                .setCodec(run.codecLine).setResumes(run.resumes).setResumedBytes(run.resumedBytes);
     }
 
     /** Timeouts shared by both sides. */

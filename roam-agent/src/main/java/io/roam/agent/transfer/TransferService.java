@@ -19,6 +19,9 @@ import io.roam.proto.ReceiveReply;
 import io.roam.proto.SendImageRequest;
 import io.roam.proto.TransferGrpc;
 import io.roam.proto.TransferProgress;
+import io.roam.proto.XferFileLength;
+import io.roam.proto.XferResumeReply;
+import io.roam.proto.XferResumeRequest;
 import io.roam.rpc.Identity;
 import io.roam.rpc.Tls;
 import java.nio.file.Files;
@@ -39,6 +42,7 @@ public final class TransferService extends TransferGrpc.TransferImplBase {
     private final byte[] secret;
     private final CriuInfo criu;
     private final ImageSender sender;
+    private final PartialImages partials = new PartialImages();
 
     public TransferService(NodeId node, RoamHome home, JobTable table, Identity identity, String clusterId, byte[] secret,
                            CriuInfo criu, TransferFaults faults) {
@@ -50,7 +54,7 @@ public final class TransferService extends TransferGrpc.TransferImplBase {
         this.secret = secret;
         this.criu = criu;
         this.sender = new ImageSender(faults);
-        if (faults.corrupt() || faults.limitBytesPerSecond().isPresent()) log.warn("transfer test knobs are on: {}", faults);
+        if (faults.any()) log.warn("transfer test knobs are on: {}", faults);
     }
 
     @Override
@@ -86,7 +90,18 @@ public final class TransferService extends TransferGrpc.TransferImplBase {
 
     @Override
     public StreamObserver<ImageChunk> receive(StreamObserver<ReceiveReply> obs) {
-        return new ImageReceiver(home, node, clusterId, secret, criu, obs);
+        return new ImageReceiver(home, node, clusterId, secret, criu, partials, obs);
+    }
+
+    @Override
+    public void xferResume(XferResumeRequest req, StreamObserver<XferResumeReply> obs) {
+        var b = XferResumeReply.newBuilder();
+        partials.detach(req.getCheckpoint()).ifPresent(held -> {
+            b.setPresent(true);
+            held.forEach((f, n) -> b.addFiles(XferFileLength.newBuilder().setFile(f).setLength(n)));
+        });
+        obs.onNext(b.build());
+        obs.onCompleted();
     }
 
     @Override

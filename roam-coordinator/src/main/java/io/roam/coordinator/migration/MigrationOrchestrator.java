@@ -151,7 +151,7 @@ public final class MigrationOrchestrator {
         String destAddress = transfers.address(dest).orElse("");
         SendImageRequest send = SendImageRequest.newBuilder().setCheckpoint(cid.value()).setJob(id.value()).setTargetNode(dest.value())
                 .setTargetAddress(destAddress).setClusterId(clusterId).build();
-        TransferProgress sent = transfers.send(source, send, p -> progress.accept(line(p, dest)));
+        TransferProgress sent = transfers.send(source, send, image.getSizeBytes(), p -> progress.accept(line(p, dest)));
         if (!sent.getOk()) return answer(steps.rollBack(m, "the transfer to " + dest + " failed: " + sent.getError()));
         progress.accept(line(sent, dest) + ", verified on " + dest);
         m = m.toBuilder().setPhase("transferred").build();
@@ -223,8 +223,10 @@ public final class MigrationOrchestrator {
     }
 
     private static String line(TransferProgress p, NodeId dest) {
-        return String.format(Locale.ROOT, "sent %s of %s to %s (%s on the wire), %.1f MB/s", mb(p.getBytesSent()), mb(p.getTotalBytes()),
-                dest, mb(p.getWireBytes()), p.getMbPerS());
+        String codec = p.getCodec().isEmpty() ? "" : ", " + p.getCodec();
+        String resumed = p.getResumes() == 0 ? "" : String.format(Locale.ROOT, ", resumed %d× (%s were not sent again)", p.getResumes(), mb(p.getResumedBytes()));
+        return String.format(Locale.ROOT, "sent %s of %s to %s (%s on the wire%s%s), %.1f MB/s", mb(p.getBytesSent()), mb(p.getTotalBytes()),
+                dest, mb(p.getWireBytes()), codec, resumed, p.getMbPerS());
     }
 
     private static String mb(long bytes) { return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6); }

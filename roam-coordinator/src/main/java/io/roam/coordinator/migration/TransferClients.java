@@ -20,7 +20,9 @@ import java.util.function.Function;
 
 /** Coordinator → agent calls of the Transfer service (one mutual-TLS channel per agent address). */
 final class TransferClients implements AutoCloseable {
-    private static final Duration SEND_DEADLINE = Duration.ofMinutes(30);
+    /** The deadline of a Send: generous at the slowest rate a transfer still makes progress at (stalls end it sooner). */
+    private static final Duration SEND_BASE = Duration.ofMinutes(5);
+    private static final double SEND_MIN_BYTES_PER_S = 1e6;
     private static final Duration PROBE_DEADLINE = Duration.ofSeconds(30);
 
     private final Identity identity;
@@ -34,13 +36,17 @@ final class TransferClients implements AutoCloseable {
 
     Optional<String> address(NodeId node) { return addressOf.apply(node); }
 
-    /** Asks {@code source} to stream an image to {@code target}; progress lines go to {@code progress}. Returns the last message. */
-    TransferProgress send(NodeId source, SendImageRequest req, Consumer<TransferProgress> progress) {
+    /**
+     * Asks {@code source} to stream an image of {@code bytes} to {@code target}; progress lines go to {@code progress}.
+     * Returns the last message. The deadline grows with the image (5 min + 1 s per MB), so that no size hits it: the
+     * source itself gives up on a stalled target within seconds.
+     */
+    TransferProgress send(NodeId source, SendImageRequest req, long bytes, Consumer<TransferProgress> progress) {
         Optional<ManagedChannel> ch = channel(source);
         if (ch.isEmpty()) return failed("node " + source + " has never registered");
         try {
             Iterator<TransferProgress> it = TransferGrpc.newBlockingStub(ch.get())
-                    .withDeadlineAfter(SEND_DEADLINE.toMillis(), TimeUnit.MILLISECONDS).send(req);
+                    .withDeadlineAfter(SEND_BASE.toMillis() + (long) (bytes / SEND_MIN_BYTES_PER_S * 1000), TimeUnit.MILLISECONDS).send(req);
             TransferProgress last = null;
             while (it.hasNext()) {
                 last = it.next();
