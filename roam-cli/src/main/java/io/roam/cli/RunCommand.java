@@ -31,6 +31,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Run on this node (default: the node roam picks).")
     NodeId node;
 
+    @Option(names = "--net",
+            description = "Give the job its own network namespace and an address of its own, unique in the cluster: its TCP "
+                + "connections survive migration (roam ps shows the address).")
+    boolean net;
+
     @Parameters(arity = "1..*", paramLabel = "CMD", description = "The command to run and its arguments.")
     List<String> command;
 
@@ -42,6 +47,7 @@ final class RunCommand implements Callable<Integer> {
                 .removeEnv(CliContext.DIST_ENV); // set by bin/roam, not by the caller's shell
         if (name != null) run.setName(name.value());
         if (node != null) run.setNode(node.value());
+        if (net) run.setNet(true);
         return new AgentCall(ctx, verbosity).send(LocalRequest.newBuilder().setRun(run).build(), AgentCall.QUICK, done -> {
             ctx.out().println(done.getId());
             return done.getExitCode();

@@ -38,6 +38,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import io.roam.agent.net.JobNetwork;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +58,10 @@ public final class CheckpointSteps {
     private final NodeId node;
     private final byte[] secret;
 
-    public CheckpointSteps(CheckpointEngine engine, JobTable table, RoamHome home, NodeId node, byte[] secret) {
+    private final JobNetwork network;
+
+    public CheckpointSteps(CheckpointEngine engine, JobTable table, RoamHome home, NodeId node, byte[] secret, JobNetwork network) {
+        this.network = network;
         this.engine = engine;
         this.table = table;
         this.home = home;
@@ -87,7 +92,8 @@ public final class CheckpointSteps {
             List<MappedFile> mapped = MappedFiles.collect(held.getHostPid());
             long mapsMs = (System.nanoTime() - tMaps) / 1_000_000;
             long t0 = System.nanoTime();
-            DumpOutcome outcome = engine.dump(new DumpSpec(held.getHostPid(), dir, req.getLeaveRunning(), CRIU_TIMEOUT, List.of()));
+            DumpOutcome outcome = engine.dump(new DumpSpec(held.getHostPid(), dir, req.getLeaveRunning(), CRIU_TIMEOUT,
+                    NetArgs.dump(held)));
             return switch (outcome) {
                 case Dumped d -> {
                     long dumpMs = (System.nanoTime() - t0) / 1_000_000;
@@ -99,6 +105,8 @@ public final class CheckpointSteps {
                     if (!req.getLeaveRunning()) {
                         awaitGone(held);
                         table.remove(job);
+                        // the namespace died with the tree; its route goes now, so a restore elsewhere takes the address
+                        if (!held.getNetAddress().isEmpty()) network.release(held.getNetAddress());
                     }
                     long bytes = size(dir);
                     log.info("job {} checkpointed as {} ({} bytes): check {} ms, maps {} ms, criu {} ms, seal {} ms, exit {} ms", job, id,
@@ -141,8 +149,25 @@ public final class CheckpointSteps {
             return restoreError("refused", "the output files of job " + job.getId() + " are gone (" + spool + ")", "");
         }
         if (!table.markBusy(job.getId())) return restoreError("refused", "job " + job.getId() + " is busy", "");
+        Optional<JobNetwork.Prepared> net = Optional.empty();
         try {
-            RestoreOutcome outcome = engine.restore(new RestoreSpec(dir, CRIU_TIMEOUT, List.of()));
+            long tNet = System.nanoTime();
+            if (!job.getNetAddress().isEmpty()) {
+                try {
+                    net = Optional.of(network.prepare(job.getNetAddress()));
+                } catch (RuntimeException e) {
+                    return restoreError("io", "cannot give job " + job.getId() + " its address " + job.getNetAddress() + " on "
+                            + node + ": " + e.getMessage(), "");
+                }
+            }
+            long netMs = (System.nanoTime() - tNet) / 1_000_000;
+            RestoreOutcome outcome = engine.restore(net.map(n -> NetArgs.restore(dir, CRIU_TIMEOUT, n))
+                    .orElseGet(() -> new RestoreSpec(dir, CRIU_TIMEOUT, List.of())));
+            net.ifPresent(n -> {
+                if (outcome instanceof Restored) network.unname(n);
+                else network.release(job.getNetAddress());
+            });
+            if (net.isPresent()) log.info("job {}: network {} plumbed in {} ms", job.getId(), job.getNetAddress(), netMs);
             return switch (outcome) {
                 case Restored r -> {
                     table.put(job.toBuilder().setNode(node.value()).setHostPid(r.hostPid()).setHostPidStart(r.hostPidStart()).build());

@@ -108,13 +108,17 @@ public final class DownCommand implements Callable<Integer> {
         ctx.out().println("removed the local network (bridge " + network.bridge() + " and the nodes' namespaces)");
     }
 
-    /** SIGKILL to every process in the nodes' namespaces; how many are left after {@link #STOP_TIMEOUT}. */
+    /**
+     * SIGKILL to every process in the nodes' namespaces and to their descendants (the jobs started with --net live in
+     * namespaces of their own, below their node's supervisor); how many are left after {@link #STOP_TIMEOUT}.
+     */
     private static int killNamespaces(LocalNetwork network) {
         long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
         while (true) {
             int left = 0;
             for (int k : network.nodes()) {
                 for (long pid : network.pids(k)) {
+                    for (long below : descendants(pid)) PosixSignals.send(below, PosixSignals.SIGKILL);
                     PosixSignals.send(pid, PosixSignals.SIGKILL);
                     left++;
                 }
@@ -127,6 +131,17 @@ public final class DownCommand implements Callable<Integer> {
                 return left;
             }
         }
+    }
+
+    private static List<Long> descendants(long pid) {
+        var out = new ArrayList<Long>();
+        var todo = new java.util.ArrayDeque<>(ProcFs.children(pid));
+        while (!todo.isEmpty() && out.size() < 100_000) {
+            long p = todo.poll();
+            out.add(p);
+            todo.addAll(ProcFs.children(p));
+        }
+        return out;
     }
 
     /** SIGTERM to the daemon; to its supervisor (which forwards it) when the daemon is not recognizable. */
