@@ -86,17 +86,17 @@ public final class DownCommand implements Callable<Integer> {
             } else {
                 ctx.out().println("roam is down; running jobs keep running and will be re-adopted by 'roam up'");
             }
-            LocalNetwork.saved(home.root(), home.runDir(), new IpCommand()).ifPresent(this::removeNetwork);
+            LocalNetwork.saved(home.root(), home.runDir(), new IpCommand()).ifPresent(n -> removeNetwork(n, home));
             return 0;
         }
     }
 
     /** Removes the local cluster's bridge and namespaces, unless jobs still live in a namespace (it then stays). */
-    private void removeNetwork(LocalNetwork network) {
+    private void removeNetwork(LocalNetwork network, RoamHome home) {
         int live = 0;
         for (int k : network.nodes()) live += network.pids(k).size();
         if (live > 0 && force) {
-            live = killNamespaces(network);
+            live = killNamespaces(network, home);
             if (live == 0) ctx.out().println("killed the jobs still running in the nodes' namespaces");
         }
         if (live > 0) {
@@ -112,10 +112,19 @@ public final class DownCommand implements Callable<Integer> {
      * SIGKILL to every process in the nodes' namespaces and to their descendants (the jobs started with --net live in
      * namespaces of their own, below their node's supervisor); how many are left after {@link #STOP_TIMEOUT}.
      */
-    private static int killNamespaces(LocalNetwork network) {
+    private static int killNamespaces(LocalNetwork network, RoamHome home) {
         long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
         while (true) {
             int left = 0;
+            for (Daemon d : daemons(home)) {
+                if (d.args().getFirst().equals("coordinator")) continue;
+                for (Supervisor s : Supervisor.fromPidFile(d.pidFile(home)).stream().toList()) {
+                    for (long job : descendants(s.pid())) {
+                        PosixSignals.send(job, PosixSignals.SIGKILL);
+                        left++;
+                    }
+                }
+            }
             for (int k : network.nodes()) {
                 for (long pid : network.pids(k)) {
                     for (long below : descendants(pid)) PosixSignals.send(below, PosixSignals.SIGKILL);
