@@ -1,9 +1,9 @@
 # The client of NetMigrationIT's redis test, run outside the job, speaking RESP on one connection kept open:
 #   fill N SIZE : DEBUG POPULATE N keys of SIZE bytes, print "filled DBSIZE"
-#   then PING every 10 ms until the file argv[3] exists; then DBSIZE and every 1000th key read back
+#   then PING every 10 ms until the file argv[5] exists; then DBSIZE and every 1000th key read back
 # Prints "port P" once connected and, at the end, "done port=P pings=N dbsize=D checked=K bad=B error=E".
 import os, socket, sys, time
-host, port, stop, n, size = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+host, port, n, size, stop = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 c = socket.create_connection((host, port), timeout=10)
 c.settimeout(120)
 f = c.makefile("rb")

@@ -163,10 +163,21 @@ public final class CheckpointSteps {
             long netMs = (System.nanoTime() - tNet) / 1_000_000;
             RestoreOutcome outcome = engine.restore(net.map(n -> NetArgs.restore(dir, CRIU_TIMEOUT, n))
                     .orElseGet(() -> new RestoreSpec(dir, CRIU_TIMEOUT, List.of())));
-            net.ifPresent(n -> {
-                if (outcome instanceof Restored) network.unname(n);
-                else network.release(job.getNetAddress());
-            });
+            if (net.isPresent() && outcome instanceof Restored r) {
+                long tRoute = System.nanoTime();
+                try {
+                    network.activate(net.get());
+                    network.unname(net.get());
+                } catch (RuntimeException e) {
+                    JobProcesses.signal(r.hostPid(), 9);   // a job that nobody can reach must not run on unseen
+                    network.release(job.getNetAddress());
+                    return restoreError("io", "job " + job.getId() + " was restored but its address " + job.getNetAddress()
+                            + " could not be routed to " + node + ": " + e.getMessage(), "");
+                }
+                netMs += (System.nanoTime() - tRoute) / 1_000_000;
+            } else if (net.isPresent()) {
+                network.release(job.getNetAddress());
+            }
             if (net.isPresent()) log.info("job {}: network {} plumbed in {} ms", job.getId(), job.getNetAddress(), netMs);
             return switch (outcome) {
                 case Restored r -> {

@@ -33,8 +33,9 @@ public final class JobNetwork {
     public record Prepared(JobNetPlan plan, Path namespace) {}
 
     /**
-     * Makes the job's namespace with its address behind this node. What an earlier holder of the address left on this
-     * node (a veth pair of a namespace still being torn down) is removed first.
+     * Makes the job's namespace with its address, joined to this node by a veth pair whose node end stays down until
+     * {@link #activate}. What an earlier holder of the address left on this node (a veth pair of a namespace still
+     * being torn down) is removed first.
      *
      * @throws IllegalStateException with ip's message when a step fails (what was made is removed again)
      */
@@ -43,17 +44,27 @@ public final class JobNetwork {
         long t0 = System.nanoTime();
         release(plan);
         try {
-            for (List<String> step : plan.setup()) {
-                check(step);
-                if (step.get(0).equals("link") && step.get(1).equals("add")) sysctls(plan);
-            }
+            batch(List.of(), plan.nodeSide());
+            sysctls(plan);
+            batch(List.of("-n", plan.namespace()), plan.jobSide());
         } catch (RuntimeException e) {
             release(plan);
             throw e;
         }
-        log.info("job address {} plumbed behind this node ({} ms): namespace {}, veth {}", address,
+        log.info("job address {} prepared on this node ({} ms): namespace {}, veth {}", address,
                 (System.nanoTime() - t0) / 1_000_000, plan.namespace(), plan.nodeVeth());
         return new Prepared(plan, Path.of(plan.namespacePath()));
+    }
+
+    /**
+     * Routes the address to the prepared namespace ({@link JobNetPlan#activate}): before a launch, or after a restore.
+     *
+     * @throws IllegalStateException with ip's message
+     */
+    public void activate(Prepared p) {
+        long t0 = System.nanoTime();
+        batch(List.of(), p.plan().activate());
+        log.info("job address {} routed to this node ({} ms)", p.plan().address(), (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** Forgets the namespace's name: the job's processes hold the namespace from now on. */
@@ -96,23 +107,36 @@ public final class JobNetwork {
         }
     }
 
-    private void check(List<String> args) {
-        var r = run(args);
+    /** One {@code ip [global] -batch -} for all the steps: one process instead of one per step. */
+    private void batch(List<String> global, List<List<String>> steps) {
+        var args = new ArrayList<>(global);
+        args.addAll(List.of("-batch", "-"));
+        var input = new StringBuilder();
+        for (List<String> step : steps) input.append(String.join(" ", step)).append('\n');
+        var r = run(args, input.toString());
         if (r.exit != 0) {
-            throw new IllegalStateException("'ip " + String.join(" ", args) + "' failed: "
+            throw new IllegalStateException("'ip " + String.join(" ", global) + "' failed: "
                     + r.err.strip().lines().findFirst().orElse("exit " + r.exit));
         }
     }
 
     private record Result(int exit, String err) {}
 
-    private Result run(List<String> args) {
+    private Result run(List<String> args) { return run(args, null); }
+
+    private Result run(List<String> args, String stdin) {
         var cmd = new ArrayList<String>();
         cmd.add(ip);
         cmd.addAll(args);
         try {
-            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            var pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            if (stdin == null) pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            Process p = pb.start();
+            if (stdin != null) {
+                try (var in = p.getOutputStream()) {
+                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                }
+            }
             byte[] err = p.getErrorStream().readAllBytes();
             if (!p.waitFor(TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();

@@ -61,6 +61,12 @@ public final class AgentService extends AgentGrpc.AgentImplBase {
         Optional<JobNetwork.Prepared> net;
         try {
             net = job.getNetAddress().isEmpty() ? Optional.empty() : Optional.of(network.prepare(job.getNetAddress()));
+            try {
+                net.ifPresent(network::activate);
+            } catch (RuntimeException e) {
+                network.release(job.getNetAddress());
+                throw e;
+            }
         } catch (RuntimeException e) {
             log.warn("job {}: cannot set up its network {}: {}", job.getId(), job.getNetAddress(), e.getMessage());
             reply(obs, StartJobReply.newBuilder().setOk(false).setError("cannot give the job its address " + job.getNetAddress()

@@ -93,10 +93,9 @@ public final class DownCommand implements Callable<Integer> {
 
     /** Removes the local cluster's bridge and namespaces, unless jobs still live in a namespace (it then stays). */
     private void removeNetwork(LocalNetwork network, RoamHome home) {
-        int live = 0;
-        for (int k : network.nodes()) live += network.pids(k).size();
+        int live = jobProcesses(network, home).size();
         if (live > 0 && force) {
-            live = killNamespaces(network, home);
+            live = killJobs(network, home);
             if (live == 0) ctx.out().println("killed the jobs still running in the nodes' namespaces");
         }
         if (live > 0) {
@@ -109,35 +108,36 @@ public final class DownCommand implements Callable<Integer> {
     }
 
     /**
-     * SIGKILL to every process in the nodes' namespaces and to their descendants (the jobs started with --net live in
-     * namespaces of their own, below their node's supervisor); how many are left after {@link #STOP_TIMEOUT}.
+     * The processes in the nodes' namespaces, and every process below the agents' supervisors: the jobs started with
+     * --net live in namespaces of their own, reachable only through their node's.
      */
-    private static int killNamespaces(LocalNetwork network, RoamHome home) {
+    private static java.util.Set<Long> jobProcesses(LocalNetwork network, RoamHome home) {
+        var out = new java.util.LinkedHashSet<Long>();
+        for (Daemon d : daemons(home)) {
+            if (d.args().getFirst().equals("coordinator")) continue;
+            Supervisor.fromPidFile(d.pidFile(home)).ifPresent(s -> out.addAll(descendants(s.pid())));
+        }
+        for (int k : network.nodes()) {
+            for (long pid : network.pids(k)) {
+                out.add(pid);
+                out.addAll(descendants(pid));
+            }
+        }
+        return out;
+    }
+
+    /** SIGKILL to every job process ({@link #jobProcesses}); how many are left after {@link #STOP_TIMEOUT}. */
+    private static int killJobs(LocalNetwork network, RoamHome home) {
         long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
         while (true) {
-            int left = 0;
-            for (Daemon d : daemons(home)) {
-                if (d.args().getFirst().equals("coordinator")) continue;
-                for (Supervisor s : Supervisor.fromPidFile(d.pidFile(home)).stream().toList()) {
-                    for (long job : descendants(s.pid())) {
-                        PosixSignals.send(job, PosixSignals.SIGKILL);
-                        left++;
-                    }
-                }
-            }
-            for (int k : network.nodes()) {
-                for (long pid : network.pids(k)) {
-                    for (long below : descendants(pid)) PosixSignals.send(below, PosixSignals.SIGKILL);
-                    PosixSignals.send(pid, PosixSignals.SIGKILL);
-                    left++;
-                }
-            }
-            if (left == 0 || System.nanoTime() > deadline) return left;
+            var left = jobProcesses(network, home);
+            for (long pid : left) PosixSignals.send(pid, PosixSignals.SIGKILL);
+            if (left.isEmpty() || System.nanoTime() > deadline) return left.size();
             try {
                 Thread.sleep(POLL);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return left;
+                return left.size();
             }
         }
     }

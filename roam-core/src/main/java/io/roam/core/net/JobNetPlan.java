@@ -10,7 +10,8 @@ import java.util.List;
  * hold it afterwards, so it goes away with them and nothing is left behind when a job dies);</li>
  * <li>a veth pair: {@code rj<hex>} in the node's namespace, {@code eth0} in the job's, holding the address as a /32,
  * with loopback up and an on-link default route (every neighbour is answered by the node, proxy ARP);</li>
- * <li>a /32 route to the address over {@code rj<hex>} in the node's namespace: with proxy ARP on the node's uplink
+ * <li>a /32 route to the address over {@code rj<hex>} in the node's namespace, added last ({@link #activate}): with
+ * proxy ARP on the node's uplink
  * (and forwarding on), the node answers ARP for the job's address on the cluster network, so traffic to it reaches
  * whichever node the job runs on now.</li>
  * </ul>
@@ -31,18 +32,36 @@ public record JobNetPlan(String address) {
     /** The namespace's file while it is named (ip netns). */
     public String namespacePath() { return "/run/netns/" + namespace(); }
 
-    /** Namespace, veth pair, address, routes: run in order; each is an {@code ip} argument list. */
-    public List<List<String>> setup() {
+    /**
+     * The node's side, run in the node's namespace first (one {@code ip -batch}): the namespace and the veth pair with
+     * its far end moved into it. The node's end stays down, and unrouted, until {@link #activate}.
+     */
+    public List<List<String>> nodeSide() {
         String ns = namespace(), veth = nodeVeth();
         return List.of(
                 List.of("netns", "add", ns),
-                List.of("link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns),
-                List.of("-n", ns, "link", "set", "lo", "up"),
-                List.of("-n", ns, "addr", "add", address + "/32", "dev", "eth0"),
-                List.of("-n", ns, "link", "set", "eth0", "up"),
-                List.of("-n", ns, "route", "add", "default", "dev", "eth0"),
+                List.of("link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns));
+    }
+
+    /**
+     * Puts the address on the cluster network: the node's end of the veth up and the /32 route over it. Only once the
+     * job's sockets exist again (after CRIU's restore): a packet of a peer that arrived before would meet an empty
+     * namespace holding the address, which answers with a reset and breaks the connection being moved.
+     */
+    public List<List<String>> activate() {
+        String veth = nodeVeth();
+        return List.of(
                 List.of("link", "set", veth, "up"),
                 List.of("route", "replace", address + "/32", "dev", veth));
+    }
+
+    /** The job's side, run inside the job's namespace ({@code ip -n NS -batch}): loopback, the address, the default route. */
+    public List<List<String>> jobSide() {
+        return List.of(
+                List.of("link", "set", "lo", "up"),
+                List.of("addr", "add", address + "/32", "dev", "eth0"),
+                List.of("link", "set", "eth0", "up"),
+                List.of("route", "add", "default", "dev", "eth0"));
     }
 
     /** Forgets the namespace's name (the job's processes keep the namespace itself). */

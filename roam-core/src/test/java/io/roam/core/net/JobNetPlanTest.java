@@ -18,18 +18,24 @@ class JobNetPlanTest {
     }
 
     @Test
-    void setupMakesTheNamespaceBeforeUsingItAndRoutesTheAddressLast() {
-        List<List<String>> steps = plan.setup();
-        assertThat(steps.getFirst()).containsExactly("netns", "add", "roamj-0a82070c");
-        assertThat(steps.get(1)).containsExactly("link", "add", "rj0a82070c", "type", "veth", "peer", "name", "eth0",
-                "netns", "roamj-0a82070c");
-        assertThat(steps).contains(List.of("-n", "roamj-0a82070c", "link", "set", "lo", "up"),
-                List.of("-n", "roamj-0a82070c", "addr", "add", "10.130.7.12/32", "dev", "eth0"),
-                List.of("-n", "roamj-0a82070c", "route", "add", "default", "dev", "eth0"));
-        assertThat(steps.getLast()).containsExactly("route", "replace", "10.130.7.12/32", "dev", "rj0a82070c");
-        // eth0 is up before the default route that needs it
-        assertThat(steps.indexOf(List.of("-n", "roamj-0a82070c", "link", "set", "eth0", "up")))
-                .isLessThan(steps.indexOf(List.of("-n", "roamj-0a82070c", "route", "add", "default", "dev", "eth0")));
+    void theNodeSideMakesTheNamespaceBeforeUsingItAndRoutesTheAddressOnlyWhenActivated() {
+        assertThat(plan.nodeSide()).containsExactly(
+                List.of("netns", "add", "roamj-0a82070c"),
+                List.of("link", "add", "rj0a82070c", "type", "veth", "peer", "name", "eth0", "netns", "roamj-0a82070c"));
+        assertThat(plan.nodeSide()).noneMatch(step -> step.contains("route") || step.contains("up"));
+        assertThat(plan.activate()).containsExactly(
+                List.of("link", "set", "rj0a82070c", "up"),
+                List.of("route", "replace", "10.130.7.12/32", "dev", "rj0a82070c"));
+    }
+
+    @Test
+    void theJobSideHasLoopbackItsAddressAndAnOnLinkDefaultRoute() {
+        List<List<String>> steps = plan.jobSide();
+        assertThat(steps).containsExactly(
+                List.of("link", "set", "lo", "up"),
+                List.of("addr", "add", "10.130.7.12/32", "dev", "eth0"),
+                List.of("link", "set", "eth0", "up"),
+                List.of("route", "add", "default", "dev", "eth0"));
     }
 
     @Test
