@@ -143,11 +143,27 @@ final class Roam implements AutoCloseable {
     }
 
     String state(String job) {
-        for (String line : run("ps", "-a").ok().out().split("\n")) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length > 2 && f[0].equals(job)) return f[2].replaceAll("\\(.*", "");
+        return psRows(run("ps", "-a").ok().out()).stream().filter(r -> r.get("ID").equals(job)).findFirst()
+                .map(r -> r.get("STATE").replaceAll("\\(.*", "")).orElse("ABSENT");
+    }
+
+    /**
+     * The rows of a `roam ps` table, by column header (ADDRESS appears only when a --net job is listed). Columns before
+     * COMMAND hold no spaces.
+     */
+    static List<Map<String, String>> psRows(String table) {
+        String[] lines = table.split("\n");
+        List<Map<String, String>> rows = new ArrayList<>();
+        if (lines.length == 0 || !lines[0].startsWith("ID")) return rows;
+        String[] header = lines[0].trim().split("\\s+");
+        for (int i = 1; i < lines.length; i++) {
+            String[] f = lines[i].trim().split("\\s+", header.length);
+            if (f.length < header.length - 1) continue;
+            Map<String, String> row = new java.util.HashMap<>();
+            for (int c = 0; c < f.length; c++) row.put(header[c], f[c]);
+            rows.add(row);
         }
-        return "ABSENT";
+        return rows;
     }
 
     String logs(String job) { return run("logs", job).ok().out(); }
@@ -197,11 +213,9 @@ final class Roam implements AutoCloseable {
     @Override
     public void close() {
         try {
-            for (String line : run("ps", "-a").out().split("\n")) {
-                String[] f = line.trim().split("\\s+");
-                if (f.length > 2 && !f[0].equals("ID") && (f[2].equals("RUNNING") || f[2].equals("CHECKPOINTING"))) {
-                    run("kill", "--signal", "KILL", f[0]);
-                }
+            for (Map<String, String> row : psRows(run("ps", "-a").out())) {
+                String state = row.getOrDefault("STATE", "");
+                if (state.equals("RUNNING") || state.equals("CHECKPOINTING")) run("kill", "--signal", "KILL", row.get("ID"));
             }
         } finally {
             run("down");

@@ -51,6 +51,7 @@ public final class AgentDaemon implements AutoCloseable {
     private final RoamHome home;
     private final NodeId node;
     private final JobTable table;
+    private final io.roam.agent.net.JobNetwork network;
     private final CoordinatorLink coordinator;
     private final Server server;
     private final LocalServer local;
@@ -89,10 +90,11 @@ public final class AgentDaemon implements AutoCloseable {
         CheckpointEngine engine = new CriuCheckpointEngine(CriuCheckpointEngine.locateCriu());
         CriuInfo criu = engine.info();
         this.table = new JobTable(home.jobTableDir(node));
+        this.network = new io.roam.agent.net.JobNetwork();
         var launcher = new SandboxLauncher(NativeBinaries.install("roam-init", home.libDir()));
-        var steps = new CheckpointSteps(engine, table, home, node, creds.secret());
+        var steps = new CheckpointSteps(engine, table, home, node, creds.secret(), network);
         this.exec = new AgentExec(node, home, identity);
-        this.server = Tls.startServer(listen, identity, new AgentService(node, home, table, launcher, steps),
+        this.server = Tls.startServer(listen, identity, new AgentService(node, home, table, launcher, steps, network),
                 new io.roam.agent.transfer.TransferService(node, home, table, identity, creds.clusterId(), creds.secret(), criu,
                         io.roam.agent.transfer.TransferFaults.fromEnvironment(System.getenv())),
                 exec.service(), new io.roam.agent.spool.SpoolService(home, table, identity));
@@ -118,6 +120,8 @@ public final class AgentDaemon implements AutoCloseable {
     }
 
     private boolean reportExit(JobInfo job, OptionalInt code) {
+        // the namespace went with the job's processes; its veth pair may still be on its way out
+        if (!job.getNetAddress().isEmpty()) network.release(job.getNetAddress());
         var report = JobExitReport.newBuilder().setNode(node.value()).setJob(job.getId()).setHostPid(job.getHostPid());
         if (code.isPresent()) report.setExitCode(code.getAsInt());
         else report.setReason("the job's process vanished and its exit status is unknown");

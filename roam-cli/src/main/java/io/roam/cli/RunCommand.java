@@ -39,6 +39,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Run on this node (default: the node roam picks).")
     NodeId node;
 
+    @Option(names = "--net",
+            description = "Give the job its own network namespace and an address of its own, unique in the cluster: its TCP "
+                + "connections survive migration (roam ps shows the address).")
+    boolean net;
+
     @Option(names = "--checkpoint-every", paramLabel = "DURATION", converter = DurationConverter.class,
             description = {"Keep a recent image of the job on another node, taken this often with the job left running "
                 + "(e.g. 10s, 5m; at least 1s). When the job's node dies, roam restarts the job from that image on the "
@@ -56,6 +61,8 @@ final class RunCommand implements Callable<Integer> {
                 .removeEnv(CliContext.DIST_ENV); // set by bin/roam, not by the caller's shell
         if (name != null) run.setName(name.value());
         if (node != null) run.setNode(node.value());
+        if (net) run.setNet(true);
+
         if (checkpointEvery != null) {
             if (checkpointEvery.toMillis() < 1000) {
                 throw new ParameterException(spec.commandLine(), "--checkpoint-every must be at least 1s, not " + checkpointEvery.toMillis() + " ms");

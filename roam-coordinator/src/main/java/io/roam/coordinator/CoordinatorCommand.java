@@ -47,10 +47,16 @@ public final class CoordinatorCommand implements Callable<Integer> {
             description = "how long a node's owner may be back before its guest jobs are moved away, e.g. 30s, 10m (default: 10m, HTCondor's MaxSuspendTime)")
     String ownerGrace;
 
+    @Option(names = "--job-net", paramLabel = "CIDR",
+            description = "address range for jobs started with --net (roam up --nodes sets it to the local cluster's job /24)")
+    String jobNet;
+
     @Override
     public Integer call() {
         io.roam.coordinator.balance.BalanceSettings balance;
+        Optional<io.roam.core.net.JobAddressPool> pool;
         try {
+            pool = Optional.ofNullable(jobNet).map(io.roam.core.net.JobAddressPool::parse);
             balance = io.roam.coordinator.balance.BalanceSettings.defaults().withPolicy(policy);
             if (ownerGrace != null) balance = balance.withOwner(balance.owner().withGrace(duration(ownerGrace)));
         } catch (IllegalArgumentException e) {
@@ -60,7 +66,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
         RoamHome home = stateDir == null ? RoamHome.fromEnvironment() : new RoamHome(stateDir.toAbsolutePath().normalize());
         Coordinator coordinator;
         try {
-            coordinator = Coordinator.start(new Coordinator.Config(home, listen, Optional.ofNullable(zookeeper)), balance);
+            coordinator = Coordinator.start(new Coordinator.Config(home, listen, Optional.ofNullable(zookeeper)), balance, pool);
         } catch (RuntimeException e) {
             LOG.error("coordinator failed to start: {}", e.getMessage());
             LOG.debug("start failure", e);

@@ -130,6 +130,7 @@ public final class CriuCheckpointEngine implements CheckpointEngine {
                 "-o", RESTORE_LOG, "--file-locks", "--pidfile", pidfile.toString()));
         if (spec.gate().isPresent()) cmd.add("--leave-stopped");
         cmd.addAll(spec.extraArgs());
+        cmd = withOpenFiles(cmd, spec.openFiles());
         Path console = dir.resolve("criu-restore.out.log");
         List<Long> partial = new ArrayList<>();
         CriuProcess.Result r;
@@ -174,6 +175,29 @@ public final class CriuCheckpointEngine implements CheckpointEngine {
             log.info("restored {} as pid {} in {} ms", dir, pid, r.took().toMillis());
         }
         return new Restored(pid, stat.get().startTime(), r.took());
+    }
+
+    /**
+     * The command run by a shell that first opens each file read-only at its descriptor, then execs the command (so
+     * the pid is criu's own): ProcessBuilder passes no descriptor above 2.
+     */
+    static List<String> withOpenFiles(List<String> cmd, java.util.Map<Integer, Path> files) {
+        if (files.isEmpty()) return cmd;
+        var sorted = new java.util.TreeMap<>(files);
+        // sh -c 'p1="$1"; ...; shift K; exec "$@" N1<"$p1" ...' sh FILE1 ... FILEK CMD...
+        var script = new StringBuilder();
+        var redirects = new StringBuilder();
+        int i = 1;
+        for (int fd : sorted.keySet()) {
+            script.append("p").append(i).append("=\"$").append(i).append("\"; ");
+            redirects.append(' ').append(fd).append("<\"$p").append(i).append('"');
+            i++;
+        }
+        script.append("shift ").append(sorted.size()).append("; exec \"$@\"").append(redirects);
+        var out = new ArrayList<String>(List.of("/bin/sh", "-c", script.toString(), "sh"));
+        sorted.values().forEach(p -> out.add(p.toString()));
+        out.addAll(cmd);
+        return out;
     }
 
     /**

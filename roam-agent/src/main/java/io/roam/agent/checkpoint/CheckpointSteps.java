@@ -1,6 +1,7 @@
 package io.roam.agent.checkpoint;
 
 import io.roam.agent.jobs.JobTable;
+import io.roam.agent.net.JobNetwork;
 import io.roam.agent.sandbox.JobProcesses;
 import io.roam.core.CheckpointId;
 import io.roam.core.JobId;
@@ -61,7 +62,10 @@ public final class CheckpointSteps {
     private final NodeId node;
     private final byte[] secret;
 
-    public CheckpointSteps(CheckpointEngine engine, JobTable table, RoamHome home, NodeId node, byte[] secret) {
+    private final JobNetwork network;
+
+    public CheckpointSteps(CheckpointEngine engine, JobTable table, RoamHome home, NodeId node, byte[] secret, JobNetwork network) {
+        this.network = network;
         this.engine = engine;
         this.table = table;
         this.home = home;
@@ -95,7 +99,8 @@ public final class CheckpointSteps {
             List<MappedFile> mapped = joined(mappedSoon);
             long mapsMs = (System.nanoTime() - tMaps) / 1_000_000;
             long t0 = System.nanoTime();
-            DumpOutcome outcome = engine.dump(new DumpSpec(held.getHostPid(), dir, req.getLeaveRunning(), CRIU_TIMEOUT, List.of()));
+            DumpOutcome outcome = engine.dump(new DumpSpec(held.getHostPid(), dir, req.getLeaveRunning(), CRIU_TIMEOUT,
+                    NetArgs.dump(held)));
             return switch (outcome) {
                 case Dumped d -> {
                     long dumpMs = (System.nanoTime() - t0) / 1_000_000;
@@ -108,6 +113,8 @@ public final class CheckpointSteps {
                     if (!req.getLeaveRunning()) {
                         awaitGone(held);
                         table.remove(job);
+                        // the namespace died with the tree; its route goes now, so a restore elsewhere takes the address
+                        if (!held.getNetAddress().isEmpty()) network.release(held.getNetAddress());
                     }
                     long bytes = size(dir);
                     log.info("job {} checkpointed as {} ({} bytes): check {} ms, maps {} ms more, criu {} ms, seal {} ms, exit {} ms", job, id,
@@ -150,6 +157,7 @@ public final class CheckpointSteps {
             return restoreError("refused", "the output files of job " + job.getId() + " are gone (" + spool + ")", "");
         }
         if (!table.markBusy(job.getId())) return restoreError("refused", "job " + job.getId() + " is busy", "");
+        Optional<JobNetwork.Prepared> net = Optional.empty();
         try {
             // The page data (nearly all of a big image) is checksummed while CRIU reads it; the tree stays stopped
             // until the sums match, and is killed unrun when they do not.
@@ -161,7 +169,34 @@ public final class CheckpointSteps {
                 return bad;
             }, r -> Thread.ofVirtual().name("pages-" + job.getId()).start(r));
             RestoreGate gate = () -> joined(pages).map(why -> "image " + req.getCheckpoint().getId() + " refused: " + why);
-            RestoreOutcome outcome = engine.restore(new RestoreSpec(dir, CRIU_TIMEOUT, List.of(), Optional.of(gate)));
+            long tNet = System.nanoTime();
+            if (!job.getNetAddress().isEmpty()) {
+                try {
+                    net = Optional.of(network.prepare(job.getNetAddress()));
+                } catch (RuntimeException e) {
+                    return restoreError("io", "cannot give job " + job.getId() + " its address " + job.getNetAddress() + " on "
+                            + node + ": " + e.getMessage(), "");
+                }
+            }
+            long netMs = (System.nanoTime() - tNet) / 1_000_000;
+            RestoreOutcome outcome = engine.restore(net.map(n -> NetArgs.restore(dir, CRIU_TIMEOUT, n))
+                    .orElseGet(() -> new RestoreSpec(dir, CRIU_TIMEOUT, List.of())).withGate(gate));
+            if (net.isPresent() && outcome instanceof Restored r) {
+                long tRoute = System.nanoTime();
+                try {
+                    network.activate(net.get());
+                    network.unname(net.get());
+                } catch (RuntimeException e) {
+                    JobProcesses.signal(r.hostPid(), 9);   // a job that nobody can reach must not run on unseen
+                    network.release(job.getNetAddress());
+                    return restoreError("io", "job " + job.getId() + " was restored but its address " + job.getNetAddress()
+                            + " could not be routed to " + node + ": " + e.getMessage(), "");
+                }
+                netMs += (System.nanoTime() - tRoute) / 1_000_000;
+            } else if (net.isPresent()) {
+                network.release(job.getNetAddress());
+            }
+            if (net.isPresent()) log.info("job {}: network {} plumbed in {} ms", job.getId(), job.getNetAddress(), netMs);
             return switch (outcome) {
                 case Restored r -> {
                     table.put(job.toBuilder().setNode(node.value()).setHostPid(r.hostPid()).setHostPidStart(r.hostPidStart()).build());

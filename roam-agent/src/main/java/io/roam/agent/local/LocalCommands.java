@@ -87,7 +87,7 @@ public final class LocalCommands implements LocalServer.Handler {
                 }
                 JobSpec spec = JobSpec.newBuilder().addAllArgv(r.getArgvList()).setCwd(r.getCwd()).putAllEnv(r.getEnvMap())
                         .setUid(caller.getUid()).setGid(caller.getGid()).addAllGroups(caller.getGroupsList())
-                        .setUser(caller.getUser()).setName(r.getName()).setNode(r.getNode())
+                        .setUser(caller.getUser()).setName(r.getName()).setNode(r.getNode()).setNet(r.getNet())
                         .setCheckpointEveryMs(r.getCheckpointEveryMs()).build();
                 JobInfo job = c.stub(SHORT).submit(SubmitRequest.newBuilder().setCaller(caller).setSpec(spec).build());
                 yield Done.newBuilder().setId(job.getId()).addJobs(job).build();

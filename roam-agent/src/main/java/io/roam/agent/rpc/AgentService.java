@@ -31,6 +31,8 @@ import io.roam.proto.StartJobReply;
 import io.roam.proto.StartJobRequest;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import io.roam.agent.net.JobNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +45,11 @@ public final class AgentService extends AgentGrpc.AgentImplBase {
     private final JobTable table;
     private final SandboxLauncher launcher;
     private final CheckpointSteps checkpoints;
+    private final JobNetwork network;
 
-    public AgentService(NodeId node, RoamHome home, JobTable table, SandboxLauncher launcher, CheckpointSteps checkpoints) {
+    public AgentService(NodeId node, RoamHome home, JobTable table, SandboxLauncher launcher, CheckpointSteps checkpoints,
+                        JobNetwork network) {
+        this.network = network;
         this.node = node;
         this.home = home;
         this.table = table;
@@ -56,8 +61,34 @@ public final class AgentService extends AgentGrpc.AgentImplBase {
     public void startJob(StartJobRequest req, StreamObserver<StartJobReply> obs) {
         JobInfo job = req.getJob();
         JobSpec s = job.getSpec();
-        var outcome = launcher.launch(new SandboxSpec(JobId.of(job.getId()), s.getArgvList(), Path.of(s.getCwd()), s.getEnvMap(),
-                s.getUid(), s.getGid(), List.copyOf(s.getGroupsList()), home.spoolDir(JobId.of(job.getId()))));
+        Optional<JobNetwork.Prepared> net;
+        try {
+            net = job.getNetAddress().isEmpty() ? Optional.empty() : Optional.of(network.prepare(job.getNetAddress()));
+            try {
+                net.ifPresent(network::activate);
+            } catch (RuntimeException e) {
+                network.release(job.getNetAddress());
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            log.warn("job {}: cannot set up its network {}: {}", job.getId(), job.getNetAddress(), e.getMessage());
+            reply(obs, StartJobReply.newBuilder().setOk(false).setError("cannot give the job its address " + job.getNetAddress()
+                    + " on " + node + ": " + e.getMessage()).build());
+            return;
+        }
+        LaunchOutcome outcome;
+        try {
+            outcome = launcher.launch(new SandboxSpec(JobId.of(job.getId()), s.getArgvList(), Path.of(s.getCwd()), s.getEnvMap(),
+                    s.getUid(), s.getGid(), List.copyOf(s.getGroupsList()), home.spoolDir(JobId.of(job.getId())),
+                    net.map(JobNetwork.Prepared::namespace)));
+        } catch (RuntimeException e) {
+            net.ifPresent(n -> network.release(job.getNetAddress()));
+            throw e;
+        }
+        net.ifPresent(n -> {
+            if (outcome instanceof LaunchOutcome.Launched) network.unname(n);
+            else network.release(job.getNetAddress());
+        });
         StartJobReply reply = switch (outcome) {
             case LaunchOutcome.Launched l -> {
                 table.put(job.toBuilder().setNode(node.value()).setHostPid(l.hostPid()).setHostPidStart(l.hostPidStart()).build());

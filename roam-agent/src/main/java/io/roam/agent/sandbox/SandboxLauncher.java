@@ -30,6 +30,7 @@ public final class SandboxLauncher {
     /** JVMs keep /tmp/hsperfdata_USER/PID mapped, which a restore on another node cannot find (CRIU-FACTS). */
     static final String NO_PERF_DATA = "-XX:-UsePerfData";
     private static final Duration INIT_TIMEOUT = Duration.ofSeconds(10);
+    private static final String NSENTER = io.roam.agent.net.JobNetwork.locate("nsenter");
     private static final Pattern LAUNCHED = Pattern.compile("(\\d+) (\\d+)");
     private static final Logger log = LoggerFactory.getLogger(SandboxLauncher.class);
 
@@ -72,7 +73,10 @@ public final class SandboxLauncher {
     }
 
     private List<String> initCommand(SandboxSpec spec, Path cwd, Path spool, Path executable) {
-        List<String> cmd = new ArrayList<>(List.of(initBinary.toString(), "--spool", spool.toString(),
+        List<String> cmd = new ArrayList<>();
+        // nsenter joins only the network namespace: the job keeps the agent's mount namespace, as jobs without --net
+        spec.netns().ifPresent(ns -> cmd.addAll(List.of(NSENTER, "--net=" + ns, "--")));
+        cmd.addAll(List.of(initBinary.toString(), "--spool", spool.toString(),
                 "--uid", Integer.toString(spec.uid()), "--gid", Integer.toString(spec.gid())));
         if (!spec.groups().isEmpty()) {
             cmd.add("--groups");

@@ -86,17 +86,16 @@ public final class DownCommand implements Callable<Integer> {
             } else {
                 ctx.out().println("roam is down; running jobs keep running and will be re-adopted by 'roam up'");
             }
-            LocalNetwork.saved(home.root(), home.runDir(), new IpCommand()).ifPresent(this::removeNetwork);
+            LocalNetwork.saved(home.root(), home.runDir(), new IpCommand()).ifPresent(n -> removeNetwork(n, home));
             return 0;
         }
     }
 
     /** Removes the local cluster's bridge and namespaces, unless jobs still live in a namespace (it then stays). */
-    private void removeNetwork(LocalNetwork network) {
-        int live = 0;
-        for (int k : network.nodes()) live += network.pids(k).size();
+    private void removeNetwork(LocalNetwork network, RoamHome home) {
+        int live = jobProcesses(network, home).size();
         if (live > 0 && force) {
-            live = killNamespaces(network);
+            live = killJobs(network, home);
             if (live == 0) ctx.out().println("killed the jobs still running in the nodes' namespaces");
         }
         if (live > 0) {
@@ -108,25 +107,50 @@ public final class DownCommand implements Callable<Integer> {
         ctx.out().println("removed the local network (bridge " + network.bridge() + " and the nodes' namespaces)");
     }
 
-    /** SIGKILL to every process in the nodes' namespaces; how many are left after {@link #STOP_TIMEOUT}. */
-    private static int killNamespaces(LocalNetwork network) {
+    /**
+     * The processes in the nodes' namespaces, and every process below the agents' supervisors: the jobs started with
+     * --net live in namespaces of their own, reachable only through their node's.
+     */
+    private static java.util.Set<Long> jobProcesses(LocalNetwork network, RoamHome home) {
+        var out = new java.util.LinkedHashSet<Long>();
+        for (Daemon d : daemons(home)) {
+            if (d.args().getFirst().equals("coordinator")) continue;
+            Supervisor.fromPidFile(d.pidFile(home)).ifPresent(s -> out.addAll(descendants(s.pid())));
+        }
+        for (int k : network.nodes()) {
+            for (long pid : network.pids(k)) {
+                out.add(pid);
+                out.addAll(descendants(pid));
+            }
+        }
+        return out;
+    }
+
+    /** SIGKILL to every job process ({@link #jobProcesses}); how many are left after {@link #STOP_TIMEOUT}. */
+    private static int killJobs(LocalNetwork network, RoamHome home) {
         long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
         while (true) {
-            int left = 0;
-            for (int k : network.nodes()) {
-                for (long pid : network.pids(k)) {
-                    PosixSignals.send(pid, PosixSignals.SIGKILL);
-                    left++;
-                }
-            }
-            if (left == 0 || System.nanoTime() > deadline) return left;
+            var left = jobProcesses(network, home);
+            for (long pid : left) PosixSignals.send(pid, PosixSignals.SIGKILL);
+            if (left.isEmpty() || System.nanoTime() > deadline) return left.size();
             try {
                 Thread.sleep(POLL);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return left;
+                return left.size();
             }
         }
+    }
+
+    private static List<Long> descendants(long pid) {
+        var out = new ArrayList<Long>();
+        var todo = new java.util.ArrayDeque<>(ProcFs.children(pid));
+        while (!todo.isEmpty() && out.size() < 100_000) {
+            long p = todo.poll();
+            out.add(p);
+            todo.addAll(ProcFs.children(p));
+        }
+        return out;
     }
 
     /** SIGTERM to the daemon; to its supervisor (which forwards it) when the daemon is not recognizable. */

@@ -32,7 +32,9 @@ record LocalCluster(RoamHome home, LocalNetwork network, int size, IpCommand ip)
 
     void createNetwork() { network.create(size); }
 
-    Daemon coordinator() { return Daemon.coordinator(home, network.hostAddress() + ":0"); }
+    Daemon coordinator() {
+        return Daemon.coordinator(home, network.hostAddress() + ":0").withArgs(List.of("--job-net", network.jobNet()));
+    }
 
     List<Daemon> agents() {
         var out = new ArrayList<Daemon>();

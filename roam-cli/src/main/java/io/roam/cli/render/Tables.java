@@ -17,12 +17,22 @@ public final class Tables {
 
     private Tables() {}
 
-    /** ID NODE STATE AGE RSS COMMAND; the command fits the terminal, or {@value #DEFAULT_COMMAND_WIDTH} characters. */
+    /**
+     * ID NODE STATE AGE RSS COMMAND, with ADDRESS after NODE when a job has its own address ({@code roam run --net});
+     * the command fits the terminal, or {@value #DEFAULT_COMMAND_WIDTH} characters.
+     */
     public static String jobs(List<JobInfo> jobs, Instant now, OptionalInt terminalColumns) {
-        var t = new Table("ID", "NODE", "STATE", "AGE", "RSS", "COMMAND");
+        boolean net = jobs.stream().anyMatch(j -> !j.getNetAddress().isEmpty());
+        var t = net ? new Table("ID", "NODE", "ADDRESS", "STATE", "AGE", "RSS", "COMMAND")
+                : new Table("ID", "NODE", "STATE", "AGE", "RSS", "COMMAND");
         for (JobInfo j : jobs) {
-            t.row(j.getId(), orDash(j.getNode()), state(j), age(now, j.getCreatedMs()),
-                    j.getRssBytes() > 0 ? Human.bytes(j.getRssBytes()) : "-", String.join(" ", j.getSpec().getArgvList()));
+            String rss = j.getRssBytes() > 0 ? Human.bytes(j.getRssBytes()) : "-";
+            String command = String.join(" ", j.getSpec().getArgvList());
+            if (net) {
+                t.row(j.getId(), orDash(j.getNode()), orDash(j.getNetAddress()), state(j), age(now, j.getCreatedMs()), rss, command);
+            } else {
+                t.row(j.getId(), orDash(j.getNode()), state(j), age(now, j.getCreatedMs()), rss, command);
+            }
         }
         int width = terminalColumns.isPresent()
                 ? Math.max(MIN_COMMAND_WIDTH, terminalColumns.getAsInt() - t.widthBeforeLast())

@@ -38,9 +38,11 @@ public final class JobSubmission {
     private final AgentClients agents;
     private final LeastLoadedPlacement placement;
     private final LongSupplier clock;
+    private final JobAddresses addresses;
 
     public JobSubmission(ZkJobStore store, JobTransitions transitions, ExitReports exits, Membership membership,
-                         AgentClients agents, LeastLoadedPlacement placement, LongSupplier clock) {
+                         AgentClients agents, LeastLoadedPlacement placement, LongSupplier clock, JobAddresses addresses) {
+        this.addresses = addresses;
         this.store = store;
         this.transitions = transitions;
         this.exits = exits;
@@ -74,6 +76,9 @@ public final class JobSubmission {
         if (!spec.getName().isEmpty() && !JobId.isValid(spec.getName())) {
             return Answer.refused(Answer.Kind.INVALID, "invalid job name '" + JobLookup.shorten(spec.getName())
                     + "': use 1-63 letters, digits, '-' or '_', starting with a letter or digit");
+        }
+        if (spec.getNet() && addresses.unavailable().isPresent()) {
+            return Answer.refused(Answer.Kind.PRECONDITION, addresses.unavailable().get());
         }
         if (!spec.getName().isEmpty() && store.get(JobId.of(spec.getName())).isPresent()) return taken(spec.getName());
         Answer<NodeId> where = place(spec);
@@ -133,10 +138,27 @@ public final class JobSubmission {
             JobId id = spec.getName().isEmpty() ? JobId.random() : JobId.of(spec.getName());
             JobRecord r = JobRecord.pending(id, spec.getUid(), Optional.of(node), clock.getAsLong());
             JobInfo info = JobRecords.merge(JobInfo.newBuilder().setId(id.value()).setSpec(spec).build(), r);
-            if (store.create(info)) return Answer.ok(info);
+            if (store.create(info)) return spec.getNet() ? withAddress(id, info) : Answer.ok(info);
             if (!spec.getName().isEmpty()) return taken(spec.getName());
         }
         throw new IllegalStateException("could not find a free random job id after 20 attempts");
+    }
+
+    /** Claims the --net job's address once its record exists, and writes it into the record. */
+    private Answer<JobInfo> withAddress(JobId id, JobInfo created) {
+        Optional<String> address = addresses.allocate(id);
+        if (address.isPresent()) {
+            JobInfo info = created.toBuilder().setNetAddress(address.get()).build();
+            if (store.replace(info, 0)) {
+                LOG.info("job {}: address {}", id, address.get());
+                return Answer.ok(info.toBuilder().setVersion(1).build());
+            }
+        }
+        store.get(id).ifPresent(v -> store.delete(id, v.version()));
+        return address.isEmpty()
+                ? Answer.refused(Answer.Kind.PRECONDITION, "no free address for a --net job: every address of the job range is taken"
+                        + " (roam ps -a lists the --net jobs; roam rm frees a finished one's)")
+                : Answer.refused(Answer.Kind.PRECONDITION, "job " + id + " changed while it was given its address: try again");
     }
 
     private Answer<JobInfo> failed(JobId id, NodeId node, String reason) {

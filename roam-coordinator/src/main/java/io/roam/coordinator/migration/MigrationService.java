@@ -58,10 +58,10 @@ public final class MigrationService extends MigrationGrpc.MigrationImplBase impl
      * migration does, for an image kept off the job's node (io.roam.coordinator.recovery). Returns the last message:
      * ok, with the image's path on the target, or the one-line error.
      */
-    public TransferProgress copyImage(NodeId source, CheckpointId checkpoint, JobId job, NodeId target, String clusterId) {
+    public TransferProgress copyImage(NodeId source, CheckpointId checkpoint, long bytes, JobId job, NodeId target, String clusterId) {
         SendImageRequest req = SendImageRequest.newBuilder().setCheckpoint(checkpoint.value()).setJob(job.value())
                 .setTargetNode(target.value()).setTargetAddress(transfers.address(target).orElse("")).setClusterId(clusterId).build();
-        return transfers.send(source, req, p -> { });
+        return transfers.send(source, req, bytes, p -> { });
     }
 
     /**

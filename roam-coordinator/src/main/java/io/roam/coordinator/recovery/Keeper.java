@@ -157,7 +157,7 @@ public final class Keeper implements AutoCloseable {
         }
         CheckpointId cid = CheckpointId.parse(info.getId());
         NodeId source = NodeId.of(info.getNode());
-        TransferProgress sent = migration.copyImage(source, cid, c.job(), c.holder(), clusterId);
+        TransferProgress sent = migration.copyImage(source, cid, info.getSizeBytes(), c.job(), c.holder(), clusterId);
         checkpoints.deleteImage(source, cid); // the copy on the job's own node would die with it
         if (!sent.getOk()) {
             store.deleteCheckpoint(cid);

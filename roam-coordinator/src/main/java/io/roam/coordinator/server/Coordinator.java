@@ -61,6 +61,7 @@ public final class Coordinator implements AutoCloseable {
     private String address;
     private String clusterId;
     private io.roam.coordinator.balance.BalanceSettings balanceSettings;
+    private Optional<io.roam.core.net.JobAddressPool> jobNet = Optional.empty();
 
     private Coordinator() {}
 
@@ -68,8 +69,15 @@ public final class Coordinator implements AutoCloseable {
 
     /** Starts a coordinator that balances as {@code balance} says (the policy, the owner's grace period, …). */
     public static Coordinator start(Config config, io.roam.coordinator.balance.BalanceSettings balance) {
+        return start(config, balance, Optional.empty());
+    }
+
+    /** Like {@link #start(Config, io.roam.coordinator.balance.BalanceSettings)}; --net jobs get addresses from {@code jobNet}. */
+    public static Coordinator start(Config config, io.roam.coordinator.balance.BalanceSettings balance,
+                                    Optional<io.roam.core.net.JobAddressPool> jobNet) {
         Coordinator c = new Coordinator();
         c.balanceSettings = balance;
+        c.jobNet = jobNet;
         try {
             c.startAll(config);
             return c;
@@ -125,7 +133,8 @@ public final class Coordinator implements AutoCloseable {
         Checkpoints checkpoints = new Checkpoints(store, lookup, transitions, exits, agents, clusterId, clock);
         transitions.onDeleteJobData(checkpoints::deleteAll);
         var ops = new CoordinatorService.Operations(membership, exits,
-                new JobSubmission(store, transitions, exits, membership, agents, new LeastLoadedPlacement(new SecureRandom()), clock),
+                new JobSubmission(store, transitions, exits, membership, agents, new LeastLoadedPlacement(new SecureRandom()), clock,
+                        new io.roam.coordinator.jobs.JobAddresses(jobNet, new io.roam.coordinator.store.ZkAddressStore(curator), store)),
                 new JobQueries(store, lookup, membership, notifier),
                 new JobControl(store, lookup, transitions, agents),
                 checkpoints, new SleepWake(store, membership, checkpoints), clusterId);

@@ -122,20 +122,22 @@ final class FdCheck {
         InetSock s = inet.get(ino);
         if (s == null) return; // netlink, packet, …: CRIU handles them or says why
         if (!s.tcp()) {
-            if (s.localPort() != 0) {
+            if (s.localPort() != 0 && job.hostNet()) {
                 out.warning(who + " has UDP port " + s.local() + " bound (fd " + fd
                         + "): the port must be free on the target");
             }
         } else if (s.state() == InetTables.TCP_LISTEN) {
-            out.warning(who + " listens on TCP " + s.local() + " (fd " + fd
-                    + "): the port must be free on the target");
+            // in the job's own namespace (roam run --net) the port moves with the namespace's address: nothing to say
+            if (job.hostNet()) {
+                out.warning(who + " listens on TCP " + s.local() + " (fd " + fd + "): the port must be free on the target");
+            }
         } else if (s.state() != InetTables.TCP_CLOSE) {
             String connection = s.local() + " → " + s.remote();
             if (job.hostNet()) {
                 out.reason(Reasons.tcpEstablished(who, connection, fd));
             } else {
                 out.warning(who + " has an established TCP connection " + connection + " (fd " + fd
-                        + "): it moves only with --tcp-established and the job's own address");
+                        + "): it moves with the job, whose network namespace has its own address (roam run --net)");
             }
         }
     }

@@ -175,7 +175,7 @@ class JobInspectorIT {
             CheckReport report = JobInspector.inspect(job.pid(), dir);
             assertThat(report.getReasonsList()).isEmpty();
             assertThat(report.getWarningsList()).filteredOn(w -> w.contains("has an established TCP connection 127.0.0.1:"))
-                    .hasSize(2).allMatch(w -> w.endsWith("it moves only with --tcp-established and the job's own address"));
+                    .hasSize(2).allMatch(w -> w.endsWith("it moves with the job, whose network namespace has its own address (roam run --net)"));
         }
         try (TestJob pair = TestJob.startWithOwnNetwork(Files.createDirectories(dir.resolve("pair")),
                 "exec " + Processes.python() + " " + holder + " socketpair")) {

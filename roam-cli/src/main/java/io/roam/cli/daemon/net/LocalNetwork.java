@@ -18,6 +18,11 @@ import java.util.Optional;
  * the bridge by a veth pair ({@code rv<id>-k} on the host, {@code eth0} inside) with address {@code 10.a.b.(10+k)}.
  * {@code <id>} and the /24 derive from the roam home's path, so two homes on one machine never collide. The layout is
  * saved in {@code run/network} so that {@code roam down} removes what {@code roam up} made. Every step is idempotent.
+ *
+ * <p>Jobs started with {@code --net} get addresses from a second /24, {@code 10.(a+64).b.0/24} (the bridges' /24s are
+ * in 10.64.0.0/10, so the jobs' are in 10.128.0.0/10 and can never be a node's or another home's bridge address). It is
+ * routed onto the bridge on the host and onto {@code eth0} in every node: whichever node runs a job answers ARP for its
+ * address (proxy ARP, see the agent's JobNetwork), so the host and every node reach the job where it runs now.
  */
 public final class LocalNetwork {
     public static final int MAX_NODES = 200;
@@ -47,7 +52,9 @@ public final class LocalNetwork {
         for (int i = 0; i < 1 << 14; i++) {
             int v = (start + i) & 0x3fff;
             String candidate = "10." + (64 + (v >> 8)) + "." + (v & 0xff);
-            if (!used.contains(" " + candidate + ".")) return new LocalNetwork(id, candidate, state, ip);
+            if (!used.contains(" " + candidate + ".") && !used.contains(" " + jobSubnetOf(candidate) + ".")) {
+                return new LocalNetwork(id, candidate, state, ip);
+            }
         }
         throw new IllegalStateException("no free /24 in 10.64.0.0/10 for the local cluster: remove unused addresses (ip -4 addr)");
     }
@@ -80,6 +87,14 @@ public final class LocalNetwork {
 
     public String nodeAddress(int node) { return subnet + "." + (10 + node); }
 
+    /** The /24 --net jobs get their addresses from, as CIDR. */
+    public String jobNet() { return jobSubnetOf(subnet) + ".0/24"; }
+
+    static String jobSubnetOf(String subnet) {
+        String[] p = subnet.split("\\.");
+        return p[0] + "." + (Integer.parseInt(p[1]) + 64) + "." + p[2];
+    }
+
     /** Creates the bridge and the namespaces of nodes 1..count (those that exist are left as they are). */
     public void create(int count) {
         if (count < 1 || count > MAX_NODES) throw new IllegalArgumentException("nodes must be 1-" + MAX_NODES + ", not " + count);
@@ -91,6 +106,7 @@ public final class LocalNetwork {
             ip.check("addr", "add", hostAddress() + "/24", "dev", bridge());
         }
         ip.check("link", "set", bridge(), "up");
+        ip.check("route", "replace", jobNet(), "dev", bridge());
         for (int k = 1; k <= count; k++) createNode(k);
     }
 
@@ -107,6 +123,7 @@ public final class LocalNetwork {
         }
         ip.check("-n", ns, "link", "set", "eth0", "up");
         ip.check("-n", ns, "link", "set", "lo", "up");
+        ip.check("-n", ns, "route", "replace", jobNet(), "dev", "eth0");
     }
 
     /** This home's node namespaces that exist now, by node number. */

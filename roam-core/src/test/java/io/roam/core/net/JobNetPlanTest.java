@@ -1,0 +1,52 @@
+package io.roam.core.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JobNetPlanTest {
+    private final JobNetPlan plan = new JobNetPlan("10.130.7.12");
+
+    @Test
+    void namesFitTheKernelsLimitsAndDeriveFromTheAddress() {
+        assertThat(plan.namespace()).isEqualTo("roamj-0a82070c");
+        assertThat(plan.nodeVeth()).isEqualTo("rj0a82070c").hasSizeLessThanOrEqualTo(15);
+        assertThat(plan.namespacePath()).isEqualTo("/run/netns/roamj-0a82070c");
+        assertThat(new JobNetPlan("10.130.7.13").nodeVeth()).isNotEqualTo(plan.nodeVeth());
+    }
+
+    @Test
+    void theNodeSideMakesTheNamespaceBeforeUsingItAndRoutesTheAddressOnlyWhenActivated() {
+        assertThat(plan.nodeSide()).containsExactly(
+                List.of("netns", "add", "roamj-0a82070c"),
+                List.of("link", "add", "rj0a82070c", "type", "veth", "peer", "name", "eth0", "netns", "roamj-0a82070c"));
+        assertThat(plan.nodeSide()).noneMatch(step -> step.contains("route") || step.contains("up"));
+        assertThat(plan.activate()).containsExactly(
+                List.of("link", "set", "rj0a82070c", "up"),
+                List.of("route", "replace", "10.130.7.12/32", "dev", "rj0a82070c"));
+    }
+
+    @Test
+    void theJobSideHasLoopbackItsAddressAndAnOnLinkDefaultRoute() {
+        List<List<String>> steps = plan.jobSide();
+        assertThat(steps).containsExactly(
+                List.of("link", "set", "lo", "up"),
+                List.of("addr", "add", "10.130.7.12/32", "dev", "eth0"),
+                List.of("link", "set", "eth0", "up"),
+                List.of("route", "add", "default", "dev", "eth0"));
+    }
+
+    @Test
+    void teardownRemovesTheVethAndForgetsTheName() {
+        assertThat(plan.unplumb()).containsExactly("link", "del", "rj0a82070c");
+        assertThat(plan.unname()).containsExactly("netns", "del", "roamj-0a82070c");
+        assertThat(plan.nodeSysctls()).contains("net/ipv4/ip_forward", "net/ipv4/conf/rj0a82070c/proxy_arp");
+    }
+
+    @Test
+    void refusesWhatIsNotAnAddress() {
+        assertThatThrownBy(() -> new JobNetPlan("10.1.2")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
