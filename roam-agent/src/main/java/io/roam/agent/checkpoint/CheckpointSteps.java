@@ -123,7 +123,16 @@ public final class CheckpointSteps {
         }
     }
 
-    public AgentRestoreReply restore(AgentRestoreRequest req) {
+    /** Runs once the image is verified, just before criu restore: starts what the restore needs, returns criu's extra options. */
+    @FunctionalInterface
+    public interface BeforeRestore {
+        List<String> prepare(Path imageDir) throws IOException;
+    }
+
+    public AgentRestoreReply restore(AgentRestoreRequest req) { return restore(req, dir -> List.of()); }
+
+    /** Like {@link #restore(AgentRestoreRequest)}, with {@code before} run between the verification and criu (post-copy). */
+    public AgentRestoreReply restore(AgentRestoreRequest req, BeforeRestore before) {
         JobInfo job = req.getJob();
         Path dir = Path.of(req.getCheckpoint().getPath());
         long tVerify = System.nanoTime();
@@ -142,7 +151,13 @@ public final class CheckpointSteps {
         }
         if (!table.markBusy(job.getId())) return restoreError("refused", "job " + job.getId() + " is busy", "");
         try {
-            RestoreOutcome outcome = engine.restore(new RestoreSpec(dir, CRIU_TIMEOUT, List.of()));
+            List<String> extra;
+            try {
+                extra = before.prepare(dir);
+            } catch (IOException e) {
+                return restoreError("io", e.getMessage(), "");
+            }
+            RestoreOutcome outcome = engine.restore(new RestoreSpec(dir, CRIU_TIMEOUT, extra));
             return switch (outcome) {
                 case Restored r -> {
                     table.put(job.toBuilder().setNode(node.value()).setHostPid(r.hostPid()).setHostPidStart(r.hostPidStart()).build());

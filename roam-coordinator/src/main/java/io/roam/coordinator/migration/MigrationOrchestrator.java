@@ -61,6 +61,7 @@ public final class MigrationOrchestrator {
     private final String clusterId;
     private final LongSupplier clock;
     private final ModeChoice modes;
+    private final LiveMigration live;
 
     MigrationOrchestrator(ZkJobStore store, ZkMigrationStore migrations, JobTransitions transitions, AgentClients agents,
                           TransferClients transfers, Membership membership, LeastLoadedPlacement placement, MigrationSteps steps,
@@ -77,6 +78,7 @@ public final class MigrationOrchestrator {
         this.clusterId = clusterId;
         this.clock = clock;
         this.modes = new ModeChoice(membership, ModeSettings.DEFAULTS);
+        this.live = new LiveMigration(store, migrations, transitions, agents, transfers, steps, clusterId, clock);
     }
 
     public Answer<JobInfo> migrate(Caller caller, String job, String to, String mode, boolean explain, Consumer<String> progress) {
@@ -113,6 +115,7 @@ public final class MigrationOrchestrator {
         if (transfers.probe(dest, j.getId(), "").isEmpty()) {
             return Answer.refused(Answer.Kind.UNAVAILABLE, "the agent on " + dest + " does not answer: start it or pick another node with --to");
         }
+        if (chosen.mode() == MigrationMode.POST_COPY) return live.run(j, source, dest, progress);
         return run(j, source, dest, progress);
     }
 
@@ -129,7 +132,7 @@ public final class MigrationOrchestrator {
             case TransitionOutcome.Missing x -> { migrations.delete(id); return Answer.refused(Answer.Kind.NOT_FOUND, "no such job: " + id); }
         }
         long t0 = System.nanoTime();
-        progress.accept("migrating job " + id + " from " + source + " to " + dest + ": dumping");
+        progress.accept("migrating job " + id + " from " + source + " to " + dest + " by cold migration: dumping");
         DumpJobRequest dumpReq = DumpJobRequest.newBuilder().setJob(migrating).setCheckpointId(cid.value()).setLeaveRunning(false)
                 .setClusterId(clusterId).build();
         AgentReply<DumpJobReply> dumped = agents.call(source, MigrationSteps.CRIU_DEADLINE, a -> a.dumpJob(dumpReq));
@@ -172,7 +175,7 @@ public final class MigrationOrchestrator {
         return answer(steps.rollBack(m, "the restore on " + dest + " failed: " + MigrationSteps.why(restored)));
     }
 
-    private static Answer<JobInfo> answer(Ending e) {
+    static Answer<JobInfo> answer(Ending e) {
         return switch (e) {
             case Ending.Committed c -> Answer.ok(c.job());
             case Ending.RolledBack r -> Answer.refused(Answer.Kind.PRECONDITION, "job " + r.job().getId() + " was not moved and runs on "
@@ -213,10 +216,10 @@ public final class MigrationOrchestrator {
         };
     }
 
-    private static String line(TransferProgress p, NodeId dest) {
+    static String line(TransferProgress p, NodeId dest) {
         return String.format(Locale.ROOT, "sent %s of %s to %s (%s on the wire), %.1f MB/s", mb(p.getBytesSent()), mb(p.getTotalBytes()),
                 dest, mb(p.getWireBytes()), p.getMbPerS());
     }
 
-    private static String mb(long bytes) { return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6); }
+    static String mb(long bytes) { return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6); }
 }
