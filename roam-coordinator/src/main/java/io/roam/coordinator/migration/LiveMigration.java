@@ -136,16 +136,18 @@ final class LiveMigration {
     /** The page phase: both sides report when their criu is done; the verdict is {@link PageTransfer#afterResume}. */
     private Answer<JobInfo> pages(MigrationRecord m, JobInfo committed, NodeId source, NodeId dest, long t0, long frozenMs, Consumer<String> progress) {
         LivePagesRequest req = LivePagesRequest.newBuilder().setJob(m.getJob()).build();
-        CompletableFuture<Side> src = CompletableFuture.supplyAsync(() -> side(transfers.live(source, PAGES_DEADLINE, a -> a.pages(req))),
-                r -> Thread.ofVirtual().name("live-pages").start(r));
-        Side dst = side(transfers.live(dest, PAGES_DEADLINE, a -> a.pages(req)));
-        Side s = src.join();
+        CompletableFuture<AgentReply<LivePagesReply>> src = CompletableFuture.supplyAsync(
+                () -> transfers.live(source, PAGES_DEADLINE, a -> a.pages(req)), r -> Thread.ofVirtual().name("live-pages").start(r));
+        AgentReply<LivePagesReply> dstReply = transfers.live(dest, PAGES_DEADLINE, a -> a.pages(req));
+        AgentReply<LivePagesReply> srcReply = src.join();
+        Side s = side(srcReply), dst = side(dstReply);
         switch (PageTransfer.afterResume(source.value(), dest.value(), s, dst)) {
             case PageTransfer.Verdict.Complete c -> {
                 steps.finished(m);
                 long total = ms(t0);
                 LOG.info("job {} migrated live {} -> {}: frozen {} ms, all pages after {} ms", m.getJob(), source, dest, frozenMs, total);
-                progress.accept("all pages arrived on " + dest + " from " + source + "; frozen " + frozenMs + " ms, total " + total + " ms");
+                progress.accept("all pages arrived on " + dest + " from " + source + " (source criu " + exit(srcReply)
+                        + ", target lazy-pages " + exit(dstReply) + "); frozen " + frozenMs + " ms, total " + total + " ms");
                 return Answer.ok(store.get(JobId.of(m.getJob())).map(v -> v.value()).orElse(committed));
             }
             case PageTransfer.Verdict.Lost l -> {
@@ -182,6 +184,10 @@ final class LiveMigration {
             case AgentReply.Answered<LivePagesReply>(LivePagesReply p) -> new Side(true, p.getOk(), p.getError());
             case AgentReply.Unreachable<LivePagesReply>(String u) -> Side.unreachable(u);
         };
+    }
+
+    private static String exit(AgentReply<LivePagesReply> r) {
+        return r instanceof AgentReply.Answered<LivePagesReply>(LivePagesReply p) ? "exit " + p.getExitCode() : "did not answer";
     }
 
     private static long ms(long t0) { return (System.nanoTime() - t0) / 1_000_000; }
