@@ -97,7 +97,10 @@ public final class AgentDaemon implements AutoCloseable {
         this.server = Tls.startServer(listen, identity, new AgentService(node, home, table, launcher, steps, network),
                 new io.roam.agent.transfer.TransferService(node, home, table, identity, creds.clusterId(), creds.secret(), criu,
                         io.roam.agent.transfer.TransferFaults.fromEnvironment(System.getenv())),
-                exec.service(), new io.roam.agent.spool.SpoolService(home, table, identity));
+                exec.service(), new io.roam.agent.spool.SpoolService(home, table, identity),
+                new io.roam.agent.live.LiveService(new io.roam.agent.live.LiveSteps(
+                        new io.roam.criu.LazyPages(((CriuCheckpointEngine) engine).criuBinary()), steps, table, home, node,
+                        creds.secret(), criu, identity.writePemFiles(home.nodeDir(node).resolve("tls").resolve("criu")))));
         this.self = NodeInfo.newBuilder().setId(node.value()).setAddress(host + ":" + server.getPort()).setState("up")
                 .setCriuVersion(criu.version()).setKernel(criu.kernel()).addAllFeatures(criu.features()).build();
         this.coordinator = new CoordinatorLink(() -> coordinatorAt.or(this::coordinatorAddress), identity);

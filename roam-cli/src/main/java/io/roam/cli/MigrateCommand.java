@@ -15,12 +15,16 @@ import picocli.CommandLine.Parameters;
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = {"Move a running job to another node: it keeps its id, its output and its state.",
             "Cold migration: the job is frozen, its image streamed to the target and restored there; if anything fails",
-            "before the move is committed, the job resumes where it was. Cold is the only mode this version runs.",
+            "before the move is committed, the job resumes where it was.",
+            "Live (post-copy) migration, --live: the job is frozen, only its small state (no memory pages) goes to the",
+            "target, which resumes it at once; its memory pages follow from the source, on demand and in the background,",
+            "over TLS with the cluster's certificates. Until the last page has arrived the source keeps them: if the",
+            "source (its node, its agent's page server, or the link) dies mid-transfer, the job cannot go on and is",
+            "reported LOST with the reason. A failure before the target resumed it (dump, transfer, restore) gives the",
+            "job back to the source, running with the same pid. The progress says 'frozen N ms' and 'total N ms'.",
             "Without --mode, roam chooses: cold under 256 MiB; above it pre-copy when the source kernel has soft-dirty",
-            "tracking, else post-copy when both nodes serve lazy pages, else cold. A mode this version cannot run",
-            "falls back to cold (precopy) or is refused (live); --explain prints the choice and why.",
-            "Post-copy (when it runs) is one-way: once the job resumes on the target, its memory still lives on the source until",
-            "every page has arrived, so if the source dies mid-transfer the job is lost."})
+            "tracking (not in this version), else live when both nodes serve lazy pages, else cold. --mode precopy",
+            "falls back to live or cold and says so; --explain prints the choice and why."})
 final class MigrateCommand implements Callable<Integer> {
     private final CliContext ctx;
 
@@ -37,7 +41,7 @@ final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--mode", paramLabel = "MODE", description = "cold, precopy or live (default: roam chooses; see above). precopy falls back when the kernel lacks soft-dirty tracking.")
     String mode = "";
 
-    @Option(names = "--live", description = "Post-copy live migration, the same as --mode live (not in this version: refused with the reason).")
+    @Option(names = "--live", description = "Post-copy live migration, the same as --mode live (one-way: see above).")
     boolean live;
 
     @Option(names = "--explain", description = "Say where and by which mode the job would move, and why, and do nothing.")

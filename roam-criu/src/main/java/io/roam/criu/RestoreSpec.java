@@ -31,6 +31,14 @@ public record RestoreSpec(Path imageDir, Duration timeout, List<String> extraArg
 
     public RestoreSpec(Path imageDir, Duration timeout) { this(imageDir, timeout, List.of()); }
 
+    /** This request with {@code more} CRIU options after its own. */
+    public RestoreSpec withMoreArgs(List<String> more) {
+        if (more.isEmpty()) return this;
+        List<String> all = new java.util.ArrayList<>(extraArgs);
+        all.addAll(more);
+        return new RestoreSpec(imageDir, timeout, all, openFiles, gate);
+    }
+
     /** This request, restored stopped behind {@code gate}. */
     public RestoreSpec withGate(RestoreGate gate) { return new RestoreSpec(imageDir, timeout, extraArgs, openFiles, Optional.of(gate)); }
 }

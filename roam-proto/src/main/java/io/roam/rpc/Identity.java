@@ -61,6 +61,22 @@ public record Identity(PrivateKey key, X509Certificate cert, X509Certificate ca)
         return fresh;
     }
 
+    /**
+     * Writes this identity as separate PEM files for tools that want them so (criu's gnutls): {@code dir/ca.pem},
+     * {@code dir/cert.pem} and the private key in {@code dir/key.pem} (PKCS#8, mode 0600). Returns {@code dir}.
+     */
+    public Path writePemFiles(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
+        Pem.replacePrivate(dir.resolve("key.pem"), Pem.encode(key).getBytes(StandardCharsets.US_ASCII));
+        Pem.replacePrivate(dir.resolve("cert.pem"), Pem.encode(cert).getBytes(StandardCharsets.US_ASCII));
+        Pem.replacePrivate(dir.resolve("ca.pem"), Pem.encode(ca).getBytes(StandardCharsets.US_ASCII));
+        return dir;
+    }
+
     private static List<String> defaultSans(List<String> extra) {
         var sans = new LinkedHashSet<String>(List.of("127.0.0.1", "localhost"));
         String host = System.getenv("HOSTNAME");

@@ -139,7 +139,16 @@ public final class CheckpointSteps {
         }
     }
 
-    public AgentRestoreReply restore(AgentRestoreRequest req) {
+    /** Runs once the image is verified, just before criu restore: starts what the restore needs, returns criu's extra options. */
+    @FunctionalInterface
+    public interface BeforeRestore {
+        List<String> prepare(Path imageDir) throws IOException;
+    }
+
+    public AgentRestoreReply restore(AgentRestoreRequest req) { return restore(req, dir -> List.of()); }
+
+    /** Like {@link #restore(AgentRestoreRequest)}, with {@code before} run between the verification and criu (post-copy). */
+    public AgentRestoreReply restore(AgentRestoreRequest req, BeforeRestore before) {
         JobInfo job = req.getJob();
         Path dir = Path.of(req.getCheckpoint().getPath());
         long tVerify = System.nanoTime();
@@ -179,8 +188,26 @@ public final class CheckpointSteps {
                 }
             }
             long netMs = (System.nanoTime() - tNet) / 1_000_000;
-            RestoreOutcome outcome = engine.restore(net.map(n -> NetArgs.restore(dir, CRIU_TIMEOUT, n))
-                    .orElseGet(() -> new RestoreSpec(dir, CRIU_TIMEOUT, List.of())).withGate(gate));
+            List<String> extra;
+            try {
+                extra = before.prepare(dir);
+            } catch (IOException e) {
+                if (net.isPresent()) network.release(job.getNetAddress());
+                return restoreError("io", e.getMessage(), "");
+            }
+            RestoreSpec spec = net.map(n -> NetArgs.restore(dir, CRIU_TIMEOUT, n)).orElseGet(() -> new RestoreSpec(dir, CRIU_TIMEOUT, List.of()))
+                    .withMoreArgs(extra);
+            if (extra.isEmpty()) {
+                spec = spec.withGate(gate);
+            } else {
+                // post-copy: the pages are not here yet; what is here is checked before CRIU starts
+                Optional<String> bad = gate.verdict();
+                if (bad.isPresent()) {
+                    if (net.isPresent()) network.release(job.getNetAddress());
+                    return restoreError("refused", bad.get(), "");
+                }
+            }
+            RestoreOutcome outcome = engine.restore(spec);
             if (net.isPresent() && outcome instanceof Restored r) {
                 long tRoute = System.nanoTime();
                 try {

@@ -62,6 +62,7 @@ public final class MigrationOrchestrator {
     private final LongSupplier clock;
     private final ModeChoice modes;
     private final SpoolClients spools;
+    private final LiveMigration live;
 
     MigrationOrchestrator(ZkJobStore store, ZkMigrationStore migrations, JobTransitions transitions, AgentClients agents,
                           TransferClients transfers, SpoolClients spools, Membership membership, LeastLoadedPlacement placement,
@@ -79,6 +80,7 @@ public final class MigrationOrchestrator {
         this.clusterId = clusterId;
         this.clock = clock;
         this.modes = new ModeChoice(membership, ModeSettings.DEFAULTS);
+        this.live = new LiveMigration(store, migrations, transitions, agents, transfers, steps, clusterId, clock);
     }
 
     public Answer<JobInfo> migrate(Caller caller, String job, String to, String mode, boolean explain, Consumer<String> progress) {
@@ -115,6 +117,7 @@ public final class MigrationOrchestrator {
         if (transfers.probe(dest, j.getId(), "").isEmpty()) {
             return Answer.refused(Answer.Kind.UNAVAILABLE, "the agent on " + dest + " does not answer: start it or pick another node with --to");
         }
+        if (chosen.mode() == MigrationMode.POST_COPY) return live.run(j, source, dest, progress);
         return run(j, source, dest, progress);
     }
 
@@ -131,7 +134,7 @@ public final class MigrationOrchestrator {
             case TransitionOutcome.Missing x -> { migrations.delete(id); return Answer.refused(Answer.Kind.NOT_FOUND, "no such job: " + id); }
         }
         long t0 = System.nanoTime();
-        progress.accept("migrating job " + id + " from " + source + " to " + dest + ": dumping");
+        progress.accept("migrating job " + id + " from " + source + " to " + dest + " by cold migration: dumping");
         DumpJobRequest dumpReq = DumpJobRequest.newBuilder().setJob(migrating).setCheckpointId(cid.value()).setLeaveRunning(false)
                 .setClusterId(clusterId).build();
         AgentReply<DumpJobReply> dumped = agents.call(source, MigrationSteps.CRIU_DEADLINE, a -> a.dumpJob(dumpReq));
@@ -181,7 +184,7 @@ public final class MigrationOrchestrator {
         return answer(steps.rollBack(m, "the restore on " + dest + " failed: " + MigrationSteps.why(restored)));
     }
 
-    private static Answer<JobInfo> answer(Ending e) {
+    static Answer<JobInfo> answer(Ending e) {
         return switch (e) {
             case Ending.Committed c -> Answer.ok(c.job());
             case Ending.RolledBack r -> Answer.refused(Answer.Kind.PRECONDITION, "job " + r.job().getId() + " was not moved and runs on "
@@ -222,12 +225,12 @@ public final class MigrationOrchestrator {
         };
     }
 
-    private static String line(TransferProgress p, NodeId dest) {
+    static String line(TransferProgress p, NodeId dest) {
         String codec = p.getCodec().isEmpty() ? "" : ", " + p.getCodec();
         String resumed = p.getResumes() == 0 ? "" : String.format(Locale.ROOT, ", resumed %d× (%s were not sent again)", p.getResumes(), mb(p.getResumedBytes()));
         return String.format(Locale.ROOT, "sent %s of %s to %s (%s on the wire%s%s), %.1f MB/s", mb(p.getBytesSent()), mb(p.getTotalBytes()),
                 dest, mb(p.getWireBytes()), codec, resumed, p.getMbPerS());
     }
 
-    private static String mb(long bytes) { return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6); }
+    static String mb(long bytes) { return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6); }
 }

@@ -77,6 +77,11 @@ final class MigrationRecovery {
             if (src.isPresent() && src.get().getHoldsJob() && src.get().getAlive()) {
                 return steps.stayed(m, "the coordinator restarted during the migration", src.get().getHostPid(), src.get().getHostPidStart());
             }
+            if ("live".equals(m.getMode())) {
+                // A post-copy image holds no memory pages: restoring it would bring the job back with zeroed memory.
+                return steps.lost(m, "the coordinator restarted during a live migration before the job resumed on " + target
+                        + ", and " + source + " no longer runs it");
+            }
             if (src.isPresent() && src.get().getImageValid() && m.hasImage()) {
                 return steps.rollBack(m.toBuilder().setImage(m.getImage().toBuilder().setPath(src.get().getImagePath())).build(),
                         "the coordinator restarted during the migration");

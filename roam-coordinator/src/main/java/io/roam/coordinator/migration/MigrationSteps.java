@@ -105,6 +105,23 @@ final class MigrationSteps {
         return e;
     }
 
+    /** No copy of the job can run any more: LOST with the reason; the images go. */
+    Ending lost(MigrationRecord m, String reason) {
+        Ending e = ended(JobId.of(m.getJob()), new JobEvent.MigrationFailed(reason), true);
+        finish(m, true);
+        return e;
+    }
+
+    /** Post-copy: the job was committed on the target before its pages arrived; now it may go as lost. */
+    Ending lostAfterCommit(MigrationRecord m, String reason) {
+        Ending e = ended(JobId.of(m.getJob()), new JobEvent.Lost(reason), true);
+        finish(m, true);
+        return e;
+    }
+
+    /** Post-copy, every page arrived: delete both copies of the small images and the record. */
+    void finished(MigrationRecord m) { finish(m, true); }
+
     private Ending ended(JobId id, JobEvent event, boolean lost) {
         return switch (transitions.apply(id, event)) {
             case TransitionOutcome.Applied a -> lost ? new Ending.Lost(a.job(), a.job().getReason())

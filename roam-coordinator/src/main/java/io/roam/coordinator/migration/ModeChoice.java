@@ -19,7 +19,7 @@ import java.util.Set;
  */
 final class ModeChoice {
     /** The modes the orchestrator can run in this version. */
-    static final Set<MigrationMode> IMPLEMENTED = EnumSet.of(MigrationMode.COLD);
+    static final Set<MigrationMode> IMPLEMENTED = EnumSet.of(MigrationMode.COLD, MigrationMode.POST_COPY);
 
     private final Membership membership;
     private final MigrationModePolicy policy;

@@ -71,6 +71,20 @@ final class TransferClients implements AutoCloseable {
         }
     }
 
+    /** A call of the agent's Live service (post-copy) with a deadline; transport failures become Unreachable. */
+    <T> io.roam.coordinator.agents.AgentReply<T> live(NodeId node, Duration deadline,
+                                                       java.util.function.Function<io.roam.proto.LiveGrpc.LiveBlockingStub, T> call) {
+        Optional<ManagedChannel> ch = channel(node);
+        if (ch.isEmpty()) return new io.roam.coordinator.agents.AgentReply.Unreachable<>("node " + node + " has never registered");
+        try {
+            return new io.roam.coordinator.agents.AgentReply.Answered<>(call.apply(io.roam.proto.LiveGrpc.newBlockingStub(ch.get())
+                    .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)));
+        } catch (StatusRuntimeException e) {
+            return new io.roam.coordinator.agents.AgentReply.Unreachable<>("the agent on " + node + " did not answer ("
+                    + e.getStatus().getCode() + ")");
+        }
+    }
+
     private Optional<ManagedChannel> channel(NodeId node) {
         return addressOf.apply(node).map(a -> io.roam.coordinator.agents.ChannelBackoff.reconnectingNow(channels.computeIfAbsent(a, x -> Tls.channel(x, identity))));
     }

@@ -1,0 +1,193 @@
+package io.roam.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Post-copy on a real local cluster ({@code roam up --nodes 3}, agents in their own network namespaces): a job that
+ * filled 1 GB with pseudo-random data and prints a monotonic millisecond clock every 10 ms moves with {@code --live};
+ * it resumes at once, its clock shows no gap beyond the freeze, and on SIGUSR1 it verifies its memory checksum. A
+ * second job loses its source's page server (criu, SIGKILL) mid-transfer: its record must say LOST.
+ */
+class LiveMigrationIT {
+    private static final long MAX_FREEZE_MS = Long.getLong("live.maxFreezeMs", 300);
+    private static final Pattern FROZEN = Pattern.compile("frozen (\\d+) ms");
+    private static final Pattern TOTAL = Pattern.compile("total (\\d+) ms");
+    @TempDir
+    static Path tmp;
+    static Roam roam;
+    static Path fill;
+
+    @BeforeAll
+    static void up() throws Exception {
+        roam = new Roam(tmp.resolve("home"));
+        roam.runIn(tmp, Map.of(), "up", "--nodes", "3").ok();
+        Roam.eventually(Duration.ofSeconds(60), "3 nodes up", () -> {
+            String n = roam.run("nodes").out();
+            return n.contains("n1 ") && n.contains("n2 ") && n.contains("n3 ") && !n.contains("down");
+        });
+        fill = compileFill(tmp);
+    }
+
+    @AfterAll
+    static void down() {
+        if (roam != null) {
+            roam.run("down", "--force");
+            roam.close();
+        }
+    }
+
+    /** Compiles the test program (src/test/resources/live/fill.c) into {@code dir}. */
+    static Path compileFill(Path dir) throws IOException {
+        Path src = dir.resolve("fill.c"), bin = dir.resolve("fill");
+        try (InputStream in = LiveMigrationIT.class.getResourceAsStream("/live/fill.c")) {
+            Files.copy(in, src);
+        }
+        Roam.command(Duration.ofSeconds(60), "cc", "-O2", "-o", bin.toString(), src.toString());
+        assertThat(bin).isExecutable();
+        return bin;
+    }
+
+    @Test
+    void aJobTouching1GBResumesOnTheTargetAtOnceAndAllItsPagesArrive() {
+        roam.run("run", "--name", "big", "--node", "n1", "--", fill.toString(), "1024").ok();
+        Roam.eventually(Duration.ofSeconds(60), "big filled its memory", () -> roam.logs0("big").contains("filled 1024 MB"));
+        Roam.eventually(Duration.ofSeconds(10), "big ticks", () -> ticks(roam.logs0("big")).size() > 20);
+
+        var moved = roam.run("migrate", "big", "--to", "n2", "--live").ok();
+        assertThat(moved.line()).isEqualTo("n2");
+        String err = moved.err();
+        assertThat(err).contains("by live migration").contains("runs on n2").contains("all pages arrived on n2 from n1")
+                .contains("source criu exit 0").contains("target lazy-pages exit 0");
+        long frozen = number(FROZEN, err), total = number(TOTAL, err);
+        System.out.printf("live 1024 MB: frozen %d ms, total %d ms%n", frozen, total);
+        assertThat(frozen).as("freeze time seen by the orchestrator; progress: %s", err).isLessThan(MAX_FREEZE_MS);
+        assertThat(total).isGreaterThanOrEqualTo(frozen);
+        assertThat(roam.state("big")).isEqualTo("RUNNING");
+        assertThat(roam.nodeOf("big")).isEqualTo("n2");
+
+        int before = ticks(roam.logs0("big")).size();
+        Roam.eventually(Duration.ofSeconds(10), "big ticks on n2", () -> ticks(roam.logs0("big")).size() > before + 20);
+        roam.run("kill", "--signal", "USR1", "big").ok();
+        var waited = roam.run("wait", "--timeout", "60s", "big");
+        String log = roam.logs("big");
+        assertThat(waited.exit()).as("exit code of the job; log tail: %s", tail(log)).isZero();
+        assertThat(log).contains("verify ok");
+        // The job's own clock: no gap between two ticks beyond the freeze (plus its 10 ms sleep and scheduling slack).
+        long gap = maxGap(ticks(log));
+        System.out.printf("live 1024 MB: largest gap in the job's clock %d ms%n", gap);
+        assertThat(gap).as("largest gap in the job's 10 ms clock, freeze %d ms", frozen).isLessThanOrEqualTo(frozen + 150);
+        assertThat(marked(fill.toString())).isEmpty();
+        roam.run("rm", "big");
+    }
+
+    @Test
+    void killingTheSourcesPageServerMidTransferMakesTheJobLost() throws Exception {
+        roam.run("run", "--name", "doomed", "--node", "n1", "--", fill.toString(), "1024").ok();
+        Roam.eventually(Duration.ofSeconds(60), "doomed filled its memory", () -> roam.logs0("doomed").contains("filled 1024 MB"));
+        Path progress = tmp.resolve("doomed-migrate.err");
+        Path dist = Path.of(System.getProperty("roam.dist", "../dist/target/roam")).toAbsolutePath().normalize();
+        var pb = new ProcessBuilder(dist.resolve("bin/roam").toString(), "migrate", "doomed", "--to", "n3", "--live")
+                .redirectError(progress.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("ROAM_HOME", roam.home.toString());
+        Process migrate = pb.start();
+        try {
+            Roam.eventually(Duration.ofSeconds(60), "doomed resumed on n3", () -> read(progress).contains("runs on n3"));
+            List<Long> pageServer = criuDumpsOf("doomed");
+            assertThat(pageServer).as("the source's criu page server; progress: %s", read(progress)).hasSize(1);
+            Roam.command(Duration.ofSeconds(10), "kill", "-9", Long.toString(pageServer.getFirst()));
+            assertThat(migrate.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            migrate.destroyForcibly();
+        }
+        String err = read(progress);
+        assertThat(migrate.exitValue()).as(err).isEqualTo(1);
+        assertThat(err).contains("roam: error: job doomed is lost: post-copy from n1 to n3 broke before every page arrived on n3");
+        assertThat(roam.state("doomed")).isEqualTo("LOST");
+        String ps = roam.run("ps", "-a").ok().out();
+        assertThat(ps).containsPattern("doomed .*LOST");
+        Roam.eventually(Duration.ofSeconds(20), "no copy of doomed runs anywhere", () -> marked(fill.toString()).isEmpty());
+    }
+
+    /** Live processes whose command line starts with {@code exe}. */
+    static List<Long> marked(String exe) {
+        List<Long> pids = new ArrayList<>();
+        for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+            try {
+                String cmd = Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
+                String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+                if (cmd.startsWith(exe + "\0") && !stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z")) pids.add(p.pid());
+            } catch (IOException | RuntimeException e) {
+                // gone
+            }
+        }
+        return pids;
+    }
+
+    /** The pids of `criu dump --lazy-pages` processes dumping into one of the job's image directories. */
+    static List<Long> criuDumpsOf(String job) {
+        List<Long> pids = new ArrayList<>();
+        for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+            try {
+                String cmd = Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")).replace('\0', ' ');
+                if (cmd.contains("criu dump") && cmd.contains("--lazy-pages") && cmd.contains("/images/" + job + ".")
+                        && !cmd.startsWith("/bin/sh")) pids.add(p.pid());
+            } catch (IOException | RuntimeException e) {
+                // gone
+            }
+        }
+        return pids;
+    }
+
+    /** The job's clock: the millisecond value of every "t MS I" line. */
+    static List<Long> ticks(String log) {
+        List<Long> t = new ArrayList<>();
+        for (String l : log.split("\n")) {
+            String[] f = l.trim().split(" ");
+            if (f.length == 3 && f[0].equals("t")) t.add(Long.parseLong(f[1]));
+        }
+        return t;
+    }
+
+    static long maxGap(List<Long> t) {
+        long max = 0;
+        for (int i = 1; i < t.size(); i++) max = Math.max(max, t.get(i) - t.get(i - 1));
+        return max;
+    }
+
+    static long number(Pattern p, String text) {
+        Matcher m = p.matcher(text);
+        long last = -1;
+        while (m.find()) last = Long.parseLong(m.group(1));
+        assertThat(last).as("'%s' in: %s", p, text).isNotNegative();
+        return last;
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String tail(String log) {
+        String[] l = log.split("\n");
+        return String.join("\n", java.util.Arrays.copyOfRange(l, Math.max(0, l.length - 5), l.length));
+    }
+}

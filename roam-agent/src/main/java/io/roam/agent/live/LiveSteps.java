@@ -1,0 +1,228 @@
+package io.roam.agent.live;
+
+import io.roam.agent.checkpoint.CheckpointSteps;
+import io.roam.agent.jobs.JobTable;
+import io.roam.agent.sandbox.JobProcesses;
+import io.roam.core.CheckpointId;
+import io.roam.core.NodeId;
+import io.roam.core.RoamHome;
+import io.roam.criu.CriuInfo;
+import io.roam.criu.LazyPages;
+import io.roam.criu.image.ImageManifests;
+import io.roam.criu.image.ManifestInputs;
+import io.roam.criu.image.MappedFiles;
+import io.roam.proto.AgentRestoreReply;
+import io.roam.proto.AgentRestoreRequest;
+import io.roam.proto.CheckpointInfo;
+import io.roam.proto.JobInfo;
+import io.roam.proto.LiveAbortReply;
+import io.roam.proto.LiveDumpReply;
+import io.roam.proto.LiveDumpRequest;
+import io.roam.proto.LivePagesReply;
+import io.roam.proto.LiveRestoreRequest;
+import io.roam.proto.Manifest;
+import io.roam.proto.MappedFile;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's side of post-copy. Source: the lazy dump, then the job stays marked busy (the exit watcher leaves it
+ * alone) while criu serves its pages; {@link #abort} gives it back before the target resumed it; {@link #pages}
+ * waits for criu to finish and makes sure the source copy never runs on once the target has the job. Target: the
+ * lazy-pages daemon plus {@code criu restore --lazy-pages}; if the daemon fails before every page arrived, the
+ * restored tree is killed at once (its missing pages would read as zeros) and dropped from the job table.
+ */
+public final class LiveSteps {
+    private static final Logger log = LoggerFactory.getLogger(LiveSteps.class);
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration PAGES_TIMEOUT = Duration.ofHours(1);
+
+    /** A live migration in progress on this node. */
+    private record Session(JobInfo job, LazyPages.Running criu, boolean source) {}
+
+    private final LazyPages lazy;
+    private final CheckpointSteps checkpoints;
+    private final JobTable table;
+    private final RoamHome home;
+    private final NodeId node;
+    private final byte[] secret;
+    private final CriuInfo criu;
+    private final LazyPages.Tls tls;
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+
+    public LiveSteps(LazyPages lazy, CheckpointSteps checkpoints, JobTable table, RoamHome home, NodeId node, byte[] secret, CriuInfo criu,
+                     Path pemDir) {
+        this.lazy = lazy;
+        this.checkpoints = checkpoints;
+        this.table = table;
+        this.home = home;
+        this.node = node;
+        this.secret = secret;
+        this.criu = criu;
+        this.tls = new LazyPages.Tls(pemDir.resolve("ca.pem"), pemDir.resolve("cert.pem"), pemDir.resolve("key.pem"));
+    }
+
+    public LiveDumpReply dump(LiveDumpRequest req) {
+        String job = req.getJob().getId();
+        JobInfo held = table.get(job).orElse(null);
+        if (held == null) return dumpError("job " + job + " has no process on node " + node);
+        if (!JobProcesses.alive(held.getHostPid(), held.getHostPidStart())) return dumpError("job " + job + " has already exited");
+        if (!table.markBusy(job)) return dumpError("job " + job + " is busy with another checkpoint or restore");
+        boolean serving = false;
+        CheckpointId id = CheckpointId.parse(req.getCheckpointId());
+        Path dir = home.imageDir(node, id);
+        try {
+            if (Files.exists(dir)) return dumpError("image directory " + dir + " already exists");
+            Files.createDirectories(dir);
+            List<MappedFile> mapped = MappedFiles.collect(held.getHostPid());
+            int port = freePort();
+            switch (lazy.dump(held.getHostPid(), dir, port, tls, READY_TIMEOUT)) {
+                case LazyPages.DumpStart.Failed(var f) -> {
+                    CheckpointSteps.deleteTree(dir);
+                    log.warn("live dump of job {} failed ({}): {}", job, f.kind(), f.reason());
+                    return dumpError(f.reason());
+                }
+                case LazyPages.DumpStart.Serving(LazyPages.Running running, Duration took) -> {
+                    serving = true;
+                    sessions.put(job, new Session(held, running, true));
+                    Manifest m = ImageManifests.write(dir, new ManifestInputs(id.value(), job, req.getClusterId(), node.value(),
+                            held.getSpec(), false, took.toMillis(), mapped, criu, secret));
+                    long bytes = size(dir);
+                    return LiveDumpReply.newBuilder().setOk(true).setPagePort(port).setCriuMs(took.toMillis())
+                            .setCheckpoint(CheckpointInfo.newBuilder().setId(id.value()).setJob(job).setNode(node.value())
+                                    .setCreatedMs(m.getCreatedMs()).setSizeBytes(bytes).setPath(dir.toString())
+                                    .setCriuVersion(m.getCriuVersion()).setKernel(m.getKernel()).setDumpMs(took.toMillis())
+                                    .setUid(held.getSpec().getUid())).build();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            Session s = sessions.remove(job);
+            if (s != null) s.criu().kill();
+            CheckpointSteps.deleteTree(dir);
+            return dumpError("the live dump failed: " + e.getMessage());
+        } finally {
+            if (!serving) table.clearBusy(job);
+        }
+    }
+
+    /** Source, before the target resumed the job: stop serving pages; criu leaves the tree running (same pid). */
+    public LiveAbortReply abort(String job) {
+        Session s = sessions.remove(job);
+        JobInfo held = table.get(job).orElse(null);
+        try {
+            if (s != null) s.criu().kill();
+        } finally {
+            table.clearBusy(job);
+        }
+        if (held == null || !JobProcesses.alive(held.getHostPid(), held.getHostPidStart())) {
+            return LiveAbortReply.newBuilder().setOk(false).setError("job " + job + " no longer runs on " + node).build();
+        }
+        log.info("live migration of job {} aborted: it runs on here as pid {}", job, held.getHostPid());
+        return LiveAbortReply.newBuilder().setOk(true).setHostPid(held.getHostPid()).setHostPidStart(held.getHostPidStart()).build();
+    }
+
+    /** Target: verify the small images, start the lazy-pages daemon against the source, restore at once. */
+    public AgentRestoreReply restore(LiveRestoreRequest req) {
+        String job = req.getJob().getId();
+        LazyPages.Running[] daemon = new LazyPages.Running[1];
+        AgentRestoreRequest r = AgentRestoreRequest.newBuilder().setJob(req.getJob()).setCheckpoint(req.getCheckpoint())
+                .setClusterId(req.getClusterId()).build();
+        AgentRestoreReply reply = checkpoints.restore(r, dir -> {
+            daemon[0] = lazy.pageClient(dir, req.getPageHost(), req.getPagePort(), tls, LISTEN_TIMEOUT);
+            return LazyPages.restoreArgs();
+        });
+        if (!reply.getOk()) {
+            if (daemon[0] != null) daemon[0].kill();
+            return reply;
+        }
+        JobInfo restored = table.get(job).orElseThrow();
+        sessions.put(job, new Session(restored, daemon[0], false));
+        daemon[0].exit().thenAccept(code -> {
+            if (code != 0) dropTarget(job, restored, code);
+        });
+        return reply;
+    }
+
+    /** Blocks until the page transfer of {@code job} is over on this node. */
+    public LivePagesReply pages(String job) {
+        Session s = sessions.get(job);
+        if (s == null) return LivePagesReply.newBuilder().setOk(false).setError("no live migration of job " + job + " on " + node).build();
+        int code;
+        try {
+            code = s.criu().exit().get(PAGES_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return LivePagesReply.newBuilder().setOk(false).setError("interrupted").build();
+        } catch (ExecutionException | TimeoutException e) {
+            s.criu().kill();
+            code = -1;
+        }
+        sessions.remove(job, s);
+        long took = s.criu().millisSinceStart();
+        String logName = s.source() ? LazyPages.DUMP_LOG : LazyPages.PAGES_LOG;
+        if (s.source()) {
+            // criu kills the tree after the last page; after a failure it resumes it: the target has the job, so stop it here.
+            if (JobProcesses.alive(s.job().getHostPid(), s.job().getHostPidStart())) JobProcesses.signal(s.job().getHostPid(), 9);
+            table.remove(job);
+            table.clearBusy(job);
+        } else if (code != 0) {
+            dropTarget(job, s.job(), code);
+        }
+        String why = code == 0 ? "" : (s.source() ? "the source's criu page server failed" : "the target's criu lazy-pages daemon failed")
+                + " (exit " + code + "): " + lastError(s.job(), logName);
+        log.info("live migration of job {}: page transfer on {} ended with {} after {} ms", job, node, code, took);
+        return LivePagesReply.newBuilder().setOk(code == 0).setExitCode(code).setTookMs(took).setError(why).build();
+    }
+
+    /** The target's copy cannot go on without its missing pages: drop it from the table (no exit report), then kill it. */
+    private void dropTarget(String job, JobInfo restored, int code) {
+        if (table.get(job).filter(j -> j.getHostPid() == restored.getHostPid()).isEmpty()) return;
+        table.remove(job);
+        JobProcesses.signal(restored.getHostPid(), 9);
+        log.warn("job {}: criu lazy-pages exited with {} before every page arrived; its restored copy (pid {}) was killed", job, code,
+                restored.getHostPid());
+    }
+
+    private String lastError(JobInfo job, String logName) {
+        try (var dirs = Files.list(home.imagesDir(node))) {
+            for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith(job.getId() + ".")).toList()) {
+                Path log = d.resolve(logName);
+                if (!Files.isRegularFile(log)) continue;
+                String last = "";
+                for (String l : Files.readAllLines(log)) if (l.contains("Error")) last = l.replaceFirst("^\\([0-9.]+\\) ", "");
+                if (!last.isEmpty()) return last;
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through
+        }
+        return "see its log";
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static long size(Path dir) {
+        try (var files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static LiveDumpReply dumpError(String reason) { return LiveDumpReply.newBuilder().setOk(false).setError(reason).build(); }
+}

@@ -1,0 +1,194 @@
+package io.roam.coordinator.migration;
+
+import io.roam.coordinator.agents.AgentClients;
+import io.roam.coordinator.agents.AgentReply;
+import io.roam.coordinator.jobs.Answer;
+import io.roam.coordinator.jobs.JobLookup;
+import io.roam.coordinator.jobs.JobTransitions;
+import io.roam.coordinator.jobs.TransitionOutcome;
+import io.roam.coordinator.migration.MigrationSteps.Ending;
+import io.roam.coordinator.store.ZkJobStore;
+import io.roam.coordinator.store.ZkMigrationStore;
+import io.roam.core.CheckpointId;
+import io.roam.core.JobEvent;
+import io.roam.core.JobId;
+import io.roam.core.NodeId;
+import io.roam.core.live.PageTransfer;
+import io.roam.core.live.PageTransfer.Side;
+import io.roam.proto.AgentRestoreReply;
+import io.roam.proto.CheckpointInfo;
+import io.roam.proto.JobInfo;
+import io.roam.proto.LiveAbortReply;
+import io.roam.proto.LiveAbortRequest;
+import io.roam.proto.LiveDumpReply;
+import io.roam.proto.LiveDumpRequest;
+import io.roam.proto.LivePagesReply;
+import io.roam.proto.LivePagesRequest;
+import io.roam.proto.LiveRestoreRequest;
+import io.roam.proto.MigrationRecord;
+import io.roam.proto.SendImageRequest;
+import io.roam.proto.SignalJobRequest;
+import io.roam.proto.TransferProgress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Post-copy migration: record → MIGRATING → lazy dump on the source (criu keeps the frozen tree and serves its pages)
+ * → the small images to the target (Transfer.Send, verified there) → lazy restore on the target → commit (the job is
+ * RUNNING on the target; the record stays, phase "pages") → wait until both sides say the page transfer is over →
+ * delete the record and images. Before the restore succeeded every failure gives the job back to the source (Abort:
+ * criu lets go of the tree, which runs on with the same pid). After it, the migration is one-way: a broken transfer
+ * makes the job LOST (see {@link PageTransfer}).
+ */
+final class LiveMigration {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveMigration.class);
+    private static final Duration PAGES_DEADLINE = Duration.ofHours(1);
+    private static final Duration SHORT = Duration.ofSeconds(30);
+
+    private final ZkJobStore store;
+    private final ZkMigrationStore migrations;
+    private final JobTransitions transitions;
+    private final AgentClients agents;
+    private final TransferClients transfers;
+    private final MigrationSteps steps;
+    private final String clusterId;
+    private final LongSupplier clock;
+
+    LiveMigration(ZkJobStore store, ZkMigrationStore migrations, JobTransitions transitions, AgentClients agents, TransferClients transfers,
+                  MigrationSteps steps, String clusterId, LongSupplier clock) {
+        this.store = store;
+        this.migrations = migrations;
+        this.transitions = transitions;
+        this.agents = agents;
+        this.transfers = transfers;
+        this.steps = steps;
+        this.clusterId = clusterId;
+        this.clock = clock;
+    }
+
+    Answer<JobInfo> run(JobInfo j, NodeId source, NodeId dest, Consumer<String> progress) {
+        JobId id = JobId.of(j.getId());
+        CheckpointId cid = CheckpointId.of(id, store.nextCheckpointSequence(id));
+        MigrationRecord m = MigrationRecord.newBuilder().setJob(id.value()).setSource(source.value()).setTarget(dest.value())
+                .setCheckpoint(cid.value()).setPhase("started").setStartedMs(clock.getAsLong()).setMode("live").build();
+        migrations.put(m);
+        JobInfo migrating;
+        switch (transitions.apply(id, new JobEvent.MigrationStarted(dest, cid))) {
+            case TransitionOutcome.Applied a -> migrating = a.job();
+            case TransitionOutcome.Rejected r -> { migrations.delete(id); return Answer.refused(Answer.Kind.PRECONDITION, r.reason()); }
+            case TransitionOutcome.Missing x -> { migrations.delete(id); return Answer.refused(Answer.Kind.NOT_FOUND, "no such job: " + id); }
+        }
+        long t0 = System.nanoTime();
+        progress.accept("migrating job " + id + " from " + source + " to " + dest + " by live migration: dumping");
+        LiveDumpRequest dumpReq = LiveDumpRequest.newBuilder().setJob(migrating).setCheckpointId(cid.value()).setClusterId(clusterId).build();
+        AgentReply<LiveDumpReply> dumped = transfers.live(source, MigrationSteps.CRIU_DEADLINE, a -> a.dump(dumpReq));
+        if (!(dumped instanceof AgentReply.Answered<LiveDumpReply>(LiveDumpReply d) && d.getOk())) {
+            String why = switch (dumped) {
+                case AgentReply.Answered<LiveDumpReply>(LiveDumpReply d) -> JobLookup.firstLine(d.getError());
+                case AgentReply.Unreachable<LiveDumpReply>(String u) -> u;
+            };
+            // A lazy dump that fails before it is ready gives the tree back, like a cold one: same pid on the source.
+            return MigrationOrchestrator.answer(steps.stayed(m, "the live dump on " + source + " failed: " + why, j.getHostPid(), j.getHostPidStart()));
+        }
+        long dumpMs = ms(t0);
+        String host = transfers.address(source).map(a -> a.substring(0, a.lastIndexOf(':'))).orElse("");
+        CheckpointInfo image = d.getCheckpoint().toBuilder().setId(cid.value()).setJob(id.value()).setNode(source.value()).build();
+        m = m.toBuilder().setPhase("dumped").setImage(image).setPageSource(host + ":" + d.getPagePort()).build();
+        migrations.put(m);
+        progress.accept("dumped " + MigrationOrchestrator.mb(image.getSizeBytes()) + " of state in " + dumpMs
+                + " ms (memory pages stay on " + source + " until fetched); sending to " + dest);
+        SendImageRequest send = SendImageRequest.newBuilder().setCheckpoint(cid.value()).setJob(id.value()).setTargetNode(dest.value())
+                .setTargetAddress(transfers.address(dest).orElse("")).setClusterId(clusterId).build();
+        TransferProgress sent = transfers.send(source, send, image.getSizeBytes(), p -> progress.accept(MigrationOrchestrator.line(p, dest)));
+        if (!sent.getOk()) return abort(m, "the transfer to " + dest + " failed: " + sent.getError());
+        m = m.toBuilder().setPhase("transferred").build();
+        CheckpointInfo there = image.toBuilder().setNode(dest.value()).setPath(sent.getPath()).build();
+        LiveRestoreRequest restoreReq = LiveRestoreRequest.newBuilder().setJob(migrating).setCheckpoint(there).setClusterId(clusterId)
+                .setPageHost(host).setPagePort(d.getPagePort()).build();
+        AgentReply<AgentRestoreReply> restored = transfers.live(dest, MigrationSteps.CRIU_DEADLINE, a -> a.restore(restoreReq));
+        if (!MigrationSteps.ok(restored)) {
+            var probe = transfers.probe(dest, id.value(), "");
+            if (!(probe.isPresent() && probe.get().getHoldsJob() && probe.get().getAlive())) {
+                return abort(m, "the restore on " + dest + " failed: " + MigrationSteps.why(restored));
+            }
+            restored = new AgentReply.Answered<>(AgentRestoreReply.newBuilder().setOk(true).setHostPid(probe.get().getHostPid())
+                    .setHostPidStart(probe.get().getHostPidStart()).build());
+        }
+        long frozenMs = ms(t0);
+        AgentRestoreReply r = ((AgentReply.Answered<AgentRestoreReply>) restored).value();
+        JobInfo committed;
+        switch (transitions.apply(id, new JobEvent.MigrationCommitted(dest, r.getHostPid(), r.getHostPidStart()))) {
+            case TransitionOutcome.Applied a -> committed = a.job();
+            case TransitionOutcome.Rejected x -> { return MigrationOrchestrator.answer(steps.lost(m, x.reason())); }
+            case TransitionOutcome.Missing x -> { return MigrationOrchestrator.answer(steps.lost(m, "job " + id + " was removed during its migration")); }
+        }
+        m = m.toBuilder().setPhase("pages").build();
+        migrations.put(m);
+        progress.accept("job " + id + " runs on " + dest + " (pid " + r.getHostPid() + "); frozen " + frozenMs + " ms; live: its pages follow from "
+                + source + " on demand and in the background");
+        return pages(m, committed, source, dest, t0, frozenMs, progress);
+    }
+
+    /** The page phase: both sides report when their criu is done; the verdict is {@link PageTransfer#afterResume}. */
+    private Answer<JobInfo> pages(MigrationRecord m, JobInfo committed, NodeId source, NodeId dest, long t0, long frozenMs, Consumer<String> progress) {
+        LivePagesRequest req = LivePagesRequest.newBuilder().setJob(m.getJob()).build();
+        CompletableFuture<AgentReply<LivePagesReply>> src = CompletableFuture.supplyAsync(
+                () -> transfers.live(source, PAGES_DEADLINE, a -> a.pages(req)), r -> Thread.ofVirtual().name("live-pages").start(r));
+        AgentReply<LivePagesReply> dstReply = transfers.live(dest, PAGES_DEADLINE, a -> a.pages(req));
+        AgentReply<LivePagesReply> srcReply = src.join();
+        Side s = side(srcReply), dst = side(dstReply);
+        switch (PageTransfer.afterResume(source.value(), dest.value(), s, dst)) {
+            case PageTransfer.Verdict.Complete c -> {
+                steps.finished(m);
+                long total = ms(t0);
+                LOG.info("job {} migrated live {} -> {}: frozen {} ms, all pages after {} ms", m.getJob(), source, dest, frozenMs, total);
+                progress.accept("all pages arrived on " + dest + " from " + source + " (source criu " + exit(srcReply)
+                        + ", target lazy-pages " + exit(dstReply) + "); frozen " + frozenMs + " ms, total " + total + " ms");
+                return Answer.ok(store.get(JobId.of(m.getJob())).map(v -> v.value()).orElse(committed));
+            }
+            case PageTransfer.Verdict.Lost l -> {
+                LOG.error("job {}: {}", m.getJob(), l.reason());
+                Ending e = steps.lostAfterCommit(m, l.reason());
+                // The target's agent kills its copy when its lazy-pages daemon fails; make sure of it when the target answered ok late.
+                agents.call(dest, SHORT, a -> a.signalJob(SignalJobRequest.newBuilder().setJob(m.getJob()).setSignal(9).build()));
+                return MigrationOrchestrator.answer(e);
+            }
+        }
+    }
+
+    /** Before the target resumed the job: the source's criu lets go of the tree, which runs on; if that fails too, LOST. */
+    private Answer<JobInfo> abort(MigrationRecord m, String reason) {
+        AgentReply<LiveAbortReply> a = transfers.live(NodeId.of(m.getSource()), SHORT,
+                s -> s.abort(LiveAbortRequest.newBuilder().setJob(m.getJob()).build()));
+        boolean answered = a instanceof AgentReply.Answered<LiveAbortReply>;
+        boolean runs = a instanceof AgentReply.Answered<LiveAbortReply>(LiveAbortReply r) && r.getOk();
+        return switch (PageTransfer.beforeResume(answered, runs)) {
+            case RESUMED_ON_SOURCE -> {
+                LiveAbortReply r = ((AgentReply.Answered<LiveAbortReply>) a).value();
+                yield MigrationOrchestrator.answer(steps.stayed(m, reason, r.getHostPid(), r.getHostPidStart()));
+            }
+            case LOST -> MigrationOrchestrator.answer(steps.lost(m, reason + "; giving it back to " + m.getSource() + " failed: "
+                    + switch (a) {
+                        case AgentReply.Answered<LiveAbortReply>(LiveAbortReply r) -> r.getError();
+                        case AgentReply.Unreachable<LiveAbortReply>(String u) -> u;
+                    }));
+        };
+    }
+
+    private static Side side(AgentReply<LivePagesReply> r) {
+        return switch (r) {
+            case AgentReply.Answered<LivePagesReply>(LivePagesReply p) -> new Side(true, p.getOk(), p.getError());
+            case AgentReply.Unreachable<LivePagesReply>(String u) -> Side.unreachable(u);
+        };
+    }
+
+    private static String exit(AgentReply<LivePagesReply> r) {
+        return r instanceof AgentReply.Answered<LivePagesReply>(LivePagesReply p) ? "exit " + p.getExitCode() : "did not answer";
+    }
+
+    private static long ms(long t0) { return (System.nanoTime() - t0) / 1_000_000; }
+}

@@ -1,0 +1,183 @@
+package io.roam.criu;
+
+import io.roam.criu.inspect.Diagnosis;
+import io.roam.criu.inspect.FailureClassifier;
+import io.roam.criu.inspect.JobInspector;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Post-copy with criu's lazy pages (userfaultfd). Source: {@code criu dump --lazy-pages --address A --port P
+ * --status-fd 3} writes every image but the memory pages, signals readiness on fd 3 and then serves the pages until
+ * the target has them all; the tree stays frozen in criu's hands meanwhile. Measured on CRIU 4.2.1: when the serving
+ * fails (the target never connects and criu is killed, or the connection breaks), the source tree is <em>resumed</em>
+ * (criu switches it back to alive on any failure); when every page was sent, criu kills it and exits 0. Target:
+ * {@code criu lazy-pages --page-server --address A --port P} (started once the images are there: it reads them at
+ * start), then {@code criu restore --lazy-pages}. Both sides speak TLS with the given PEM files and trust only the
+ * given CA (criu's server side requires a client certificate); host names are not checked ({@code --tls-no-cn-verify}),
+ * like roam's own mutual TLS.
+ */
+public final class LazyPages {
+    private static final Logger log = LoggerFactory.getLogger(LazyPages.class);
+    public static final String DUMP_LOG = "dump.log";
+    public static final String PAGES_LOG = "lazy-pages.log";
+    private static final String STATUS = "dump.status";
+    private static final String SOCKET = "lazy-pages.socket";
+
+    /** The PEM files criu presents and trusts. */
+    public record Tls(Path caCert, Path cert, Path key) {
+        List<String> args() {
+            return List.of("--tls", "--tls-cacert", caCert.toString(), "--tls-cert", cert.toString(), "--tls-key", key.toString(),
+                    "--tls-no-cn-verify");
+        }
+    }
+
+    /** A criu process that outlives the call that started it (the page server or the lazy-pages daemon). */
+    public static final class Running {
+        private final Process process;
+        private final long started = System.nanoTime();
+        private final TreeThaw thaw;
+
+        Running(Process process, TreeThaw thaw) {
+            this.process = process;
+            this.thaw = thaw;
+        }
+
+        public long pid() { return process.pid(); }
+
+        /** Completes with criu's exit code. */
+        public CompletableFuture<Integer> exit() { return process.onExit().thenApply(Process::exitValue); }
+
+        public long millisSinceStart() { return (System.nanoTime() - started) / 1_000_000; }
+
+        /** SIGKILLs criu and waits for it; on the source, continues whatever it left stopped. */
+        public void kill() {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (thaw != null) thaw.thaw(process.pid());
+        }
+    }
+
+    /** How a lazy dump started. */
+    public sealed interface DumpStart {
+        record Serving(Running criu, Duration took) implements DumpStart {}
+        record Failed(DumpFailed failure) implements DumpStart {}
+    }
+
+    private final Path criu;
+
+    public LazyPages(Path criu) { this.criu = criu; }
+
+    /** Starts the lazy dump of {@code rootPid} into {@code dir}, serving pages on {@code 0.0.0.0:port}; returns once the images are written. */
+    public DumpStart dump(long rootPid, Path dir, int port, Tls tls, Duration timeout) {
+        dir = dir.toAbsolutePath();
+        DumpAs as = DumpAs.of(rootPid).orElse(null);
+        if (as == null) return failed(FailureKind.REFUSED, "pid " + rootPid + " does not exist: the job is not running", "");
+        if (!as.root()) {
+            return failed(FailureKind.REFUSED, "post-copy moves only root's jobs in this version (criu dumps a user's job as that user,"
+                    + " who must not read the node's TLS key): use --mode cold", "");
+        }
+        Path status = dir.resolve(STATUS);
+        List<String> criuCmd = new ArrayList<>(List.of(criu.toString(), "dump", "-t", Long.toString(rootPid), "-D", dir.toString(), "-v4",
+                "-o", DUMP_LOG, "--file-locks", "--ghost-limit", (JobInspector.GHOST_LIMIT_BYTES >> 20) + "M",
+                "--lazy-pages", "--address", "0.0.0.0", "--port", Integer.toString(port), "--status-fd", "3"));
+        criuCmd.addAll(tls.args());
+        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$@\" 3>\"$0\"", status.toString()));
+        cmd.addAll(criuCmd);
+        TreeThaw thaw = TreeThaw.snapshot(rootPid);
+        long t0 = System.nanoTime();
+        Process p;
+        try {
+            Files.deleteIfExists(status);
+            p = start(as.wrap(cmd), dir.resolve("criu-dump.out.log"));
+        } catch (IOException e) {
+            return failed(FailureKind.IO, "cannot run " + criu + ": " + e.getMessage(), "");
+        }
+        Running running = new Running(p, thaw);
+        long deadline = t0 + timeout.toNanos();
+        while (true) {
+            if (size(status) > 0) {
+                Duration took = Duration.ofNanos(System.nanoTime() - t0);
+                log.info("lazy dump of pid {} into {} ready in {} ms; serving pages on port {}", rootPid, dir, took.toMillis(), port);
+                return new DumpStart.Serving(running, took);
+            }
+            if (!p.isAlive()) {
+                String tail = CriuProcess.tail(dir.resolve(DUMP_LOG), dir.resolve("criu-dump.out.log"), 40);
+                Diagnosis d = FailureClassifier.diagnose(dir.resolve(DUMP_LOG));
+                return failed(d.refused() ? FailureKind.REFUSED : FailureKind.CRIU_FAILED, d.reason(), tail);
+            }
+            if (System.nanoTime() > deadline) {
+                running.kill();
+                return failed(FailureKind.TIMEOUT, "criu dump --lazy-pages was not ready within " + timeout.toMillis()
+                        + " ms and was killed; the job runs on", "");
+            }
+            sleepMs(2);
+        }
+    }
+
+    /** Starts the target's lazy-pages daemon for the images in {@code dir}, fetching from {@code host:port}; returns once it listens. */
+    public Running pageClient(Path dir, String host, int port, Tls tls, Duration timeout) throws IOException {
+        dir = dir.toAbsolutePath();
+        Path socket = dir.resolve(SOCKET);
+        Files.deleteIfExists(socket);
+        List<String> cmd = new ArrayList<>(List.of(criu.toString(), "lazy-pages", "--page-server", "--address", host, "--port",
+                Integer.toString(port), "-D", dir.toString(), "-v4", "-o", PAGES_LOG));
+        cmd.addAll(tls.args());
+        Running r = new Running(start(cmd, dir.resolve("criu-lazy-pages.out.log")), null);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Files.exists(socket)) {
+            if (!r.process.isAlive()) {
+                throw new IOException("criu lazy-pages exited at once (" + r.process.exitValue() + "): "
+                        + FailureClassifier.diagnose(dir.resolve(PAGES_LOG)).reason());
+            }
+            if (System.nanoTime() > deadline) {
+                r.kill();
+                throw new IOException("criu lazy-pages did not listen within " + timeout.toMillis() + " ms");
+            }
+            sleepMs(2);
+        }
+        return r;
+    }
+
+    /** The restore options that go with {@link #pageClient}. */
+    public static List<String> restoreArgs() { return List.of("--lazy-pages"); }
+
+    private static Process start(List<String> cmd, Path console) throws IOException {
+        return new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile())).start();
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void sleepMs(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static DumpStart failed(FailureKind kind, String reason, String tail) {
+        return new DumpStart.Failed(new DumpFailed(kind, reason, tail));
+    }
+}
