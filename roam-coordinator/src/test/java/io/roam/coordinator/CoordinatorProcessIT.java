@@ -112,6 +112,8 @@ class CoordinatorProcessIT {
             assertThat(leader.waitFor(30, TimeUnit.SECONDS)).isTrue();
             await("the standby to take over", Duration.ofSeconds(60), () -> Files.exists(second.resolve("coordinator.addr")) || !standby.isAlive());
             assertThat(standby.isAlive()).as(log(second)).isTrue();
+            // the address file comes first, the log line a moment later
+            await("the standby's ready line", Duration.ofSeconds(30), () -> log(second).contains("coordinator ready at"));
             assertThat(log(second)).contains("this coordinator is the leader", "coordinator ready at");
             standby.destroy();
             assertThat(standby.waitFor(30, TimeUnit.SECONDS)).isTrue();
