@@ -161,8 +161,14 @@ public final class CheckpointSteps {
                 }
             }
             long netMs = (System.nanoTime() - tNet) / 1_000_000;
-            RestoreOutcome outcome = engine.restore(net.map(n -> NetArgs.restore(dir, CRIU_TIMEOUT, n))
-                    .orElseGet(() -> new RestoreSpec(dir, CRIU_TIMEOUT, List.of())));
+            RestoreOutcome outcome;
+            try {
+                outcome = engine.restore(net.map(n -> NetArgs.restore(dir, CRIU_TIMEOUT, n))
+                        .orElseGet(() -> new RestoreSpec(dir, CRIU_TIMEOUT, List.of())));
+            } catch (RuntimeException e) {
+                if (net.isPresent()) network.release(job.getNetAddress());   // no named namespace left behind
+                throw e;
+            }
             if (net.isPresent() && outcome instanceof Restored r) {
                 long tRoute = System.nanoTime();
                 try {
