@@ -113,6 +113,12 @@ class NetMigrationIT {
         assertThat(roam.run("check", "srv").ok().out()).contains("can be checkpointed");
         assertThat(roam.run("migrate", "srv", "--to", "n3").ok().line()).isEqualTo("n3");
         Thread.sleep(500);
+        // a checkpoint and a restore where it was keep the connection too (the same dump and restore path)
+        String checkpoint = roam.run("checkpoint", "srv").ok().line();
+        assertThat(NetJobs.sh("ip", "-n", net.netns(3), "-br", "link")).doesNotContain(NetJobs.veth(address));
+        assertThat(roam.run("restore", checkpoint).ok().line()).isEqualTo("srv");
+        net.assertPlumbedOnlyOn(address, 3);
+        Thread.sleep(500);
         Files.writeString(stop, "stop");
         Roam.eventually(Duration.ofSeconds(60), "plain done", () -> roam.logs0("plain").contains("done"));
         String done = roam.logs0("plain").lines().filter(l -> l.startsWith("done")).findFirst().orElseThrow();

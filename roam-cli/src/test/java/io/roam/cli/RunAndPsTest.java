@@ -108,6 +108,32 @@ class RunAndPsTest {
     }
 
     @Test
+    void runNetAsksForAnAddressAndPsShowsItOnlyWhenAJobHasOne() throws Exception {
+        agent = ScriptedAgent.start(home.resolve("agent.sock"), (req, replies) -> {
+            if (req.hasRun()) {
+                replies.done(Done.newBuilder().setId("echo"));
+            } else {
+                replies.done(Done.newBuilder()
+                        .addJobs(job("echo", "n2", JobState.RUNNING, 5_000, 0, "python3", "echo.py").toBuilder().setNetAddress("10.130.7.12"))
+                        .addJobs(job("plain", "n1", JobState.RUNNING, 5_000, 0, "sleep", "9")));
+            }
+        });
+        var run = new TestConsole(home);
+        assertThat(run.roam("run", "--net", "--name", "echo", "--", "python3", "echo.py")).isZero();
+        assertThat(agent.nextRequest().getRun().getNet()).isTrue();
+        var plainRun = new TestConsole(home);
+        assertThat(plainRun.roam("run", "--", "sleep", "9")).isZero();
+        assertThat(agent.nextRequest().getRun().getNet()).isFalse();
+
+        var ps = new TestConsole(home);
+        assertThat(ps.roam("ps")).isZero();
+        assertThat(ps.out()).isEqualTo(
+                "ID     NODE  ADDRESS      STATE    AGE  RSS  COMMAND\n"
+                + "echo   n2    10.130.7.12  RUNNING  5s   -    python3 echo.py\n"
+                + "plain  n1    -            RUNNING  5s   -    sleep 9\n");
+    }
+
+    @Test
     void psJsonIsAnArrayOfProtobufJobInfos() throws Exception {
         var j = job("counter", "n1", JobState.RUNNING, 5_000, 1024, "sleep", "9");
         agent = ScriptedAgent.start(home.resolve("agent.sock"), (req, replies) -> replies.done(Done.newBuilder().addJobs(j).addJobs(j)));

@@ -207,7 +207,13 @@ public final class CheckpointSteps {
                     return restoreError("refused", bad.get(), "");
                 }
             }
-            RestoreOutcome outcome = engine.restore(spec);
+            RestoreOutcome outcome;
+            try {
+                outcome = engine.restore(spec);
+            } catch (RuntimeException e) {
+                if (net.isPresent()) network.release(job.getNetAddress());   // no named namespace left behind
+                throw e;
+            }
             if (net.isPresent() && outcome instanceof Restored r) {
                 long tRoute = System.nanoTime();
                 try {

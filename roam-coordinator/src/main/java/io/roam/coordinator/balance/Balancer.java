@@ -1,6 +1,7 @@
 package io.roam.coordinator.balance;
 
 import io.roam.coordinator.jobs.Answer;
+import io.roam.coordinator.loop.TickLoop;
 import io.roam.coordinator.membership.Membership;
 import io.roam.coordinator.migration.MigrationOrchestrator;
 import io.roam.coordinator.store.ZkJobStore;
@@ -48,7 +49,7 @@ public final class Balancer implements AutoCloseable {
     private final JobCpu cpu = new JobCpu();
     private final Map<NodeId, OwnerRule> owners = new HashMap<>();
     private final Set<NodeId> simulated = ConcurrentHashMap.newKeySet();
-    private final Thread loop;
+    private final TickLoop loop;
 
     public Balancer(BalanceSettings settings, Membership membership, ZkJobStore store, MigrationOrchestrator orchestrator,
                     EventLog events, LongSupplier clock) {
@@ -60,7 +61,7 @@ public final class Balancer implements AutoCloseable {
         this.events = events;
         this.clock = clock;
         this.gate = new MigrationGate(settings);
-        this.loop = Thread.ofVirtual().name("balancer").start(this::run);
+        this.loop = new TickLoop("balancer", TICK, this::tick);
         LOG.info("balancing with policy {} (at most {} migrations at once; owner grace {})", policy.name(),
                 settings.maxConcurrent(), OwnerRule.human(settings.owner().grace()));
     }
@@ -69,21 +70,6 @@ public final class Balancer implements AutoCloseable {
     public void simulateOwner(NodeId node, boolean active) {
         if (active) simulated.add(node);
         else simulated.remove(node);
-    }
-
-    private void run() {
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
-                tick();
-            } catch (RuntimeException e) {
-                LOG.warn("balancing tick failed: {}", e.toString());
-            }
-            try {
-                Thread.sleep(TICK);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
     }
 
     synchronized void tick() {
@@ -182,12 +168,5 @@ public final class Balancer implements AutoCloseable {
         });
     }
 
-    @Override public void close() {
-        loop.interrupt();
-        try {
-            loop.join(TICK.multipliedBy(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
+    @Override public void close() { loop.close(); }
 }

@@ -6,6 +6,7 @@ import io.roam.coordinator.jobs.Answer;
 import io.roam.coordinator.jobs.JobRecords;
 import io.roam.coordinator.jobs.JobTransitions;
 import io.roam.coordinator.jobs.TransitionOutcome;
+import io.roam.coordinator.loop.TickLoop;
 import io.roam.coordinator.membership.Membership;
 import io.roam.coordinator.migration.MigrationService;
 import io.roam.coordinator.store.ZkJobStore;
@@ -63,7 +64,7 @@ public final class Keeper implements AutoCloseable {
     private final Set<JobId> busy = ConcurrentHashMap.newKeySet();
     /** After a failed attempt: not before this time again. */
     private final Map<JobId, Long> notBefore = new ConcurrentHashMap<>();
-    private final Thread loop;
+    private final TickLoop loop;
 
     public Keeper(Duration restartAfter, ZkJobStore store, Membership membership, Checkpoints checkpoints, JobTransitions transitions,
                   MigrationService migration, EventLog events, String clusterId, LongSupplier clock) {
@@ -76,22 +77,7 @@ public final class Keeper implements AutoCloseable {
         this.events = events;
         this.clusterId = clusterId;
         this.clock = clock;
-        this.loop = Thread.ofVirtual().name("keeper").start(this::run);
-    }
-
-    private void run() {
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
-                tick();
-            } catch (RuntimeException e) {
-                LOG.warn("keeper tick failed: {}", e.toString());
-            }
-            try {
-                Thread.sleep(TICK);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
+        this.loop = new TickLoop("keeper", TICK, this::tick);
     }
 
     synchronized void tick() {
@@ -213,5 +199,5 @@ public final class Keeper implements AutoCloseable {
     private static String mb(long bytes) { return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6); }
 
     @Override
-    public void close() { loop.interrupt(); }
+    public void close() { loop.close(); }
 }
