@@ -5,15 +5,18 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.roam.core.codec.CodecPolicy;
 import io.roam.core.codec.CodecSample;
 import io.roam.core.codec.ImageCodec;
+import io.roam.criu.image.ImageManifests;
 import io.roam.proto.ImageChunk;
 import io.roam.proto.XferCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.List;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -38,8 +41,14 @@ final class ChunkSource {
     static final int RESAMPLE = 32;
     static final ImageChunk POISON = ImageChunk.newBuilder().setFile("\0poison").build();
 
-    private final List<Path> files;
+    static final Duration FOLLOW_LIMIT = Duration.ofMinutes(15);
+    static final long FOLLOW_POLL_MS = 20;
+
+    private final Path dir;
     private final Map<String, Long> from;
+    private final Map<String, Long> seen = new HashMap<>();
+    private volatile long seenBytes;
+    private long sentBytes;
     private final BlockingQueue<ImageChunk> queue;
     private final Optional<ImageCodec> forced;
     private final boolean corrupt;
@@ -51,13 +60,14 @@ final class ChunkSource {
     private long chunks, windowBytes, windowStart;
 
     /**
+     * @param dir      the image directory (complete, or being written by CRIU: see {@link #run()})
      * @param from     each file's length the target holds already (resumed transfers); files it holds whole are skipped
      * @param forced   a codec to use throughout instead of choosing
      * @param codecNow the codec to start with (a resumed attempt goes on with the choice of the one before)
      */
-    ChunkSource(List<Path> files, Map<String, Long> from, BlockingQueue<ImageChunk> queue, Optional<ImageCodec> forced, boolean corrupt,
+    ChunkSource(Path dir, Map<String, Long> from, BlockingQueue<ImageChunk> queue, Optional<ImageCodec> forced, boolean corrupt,
                 ImageCodec codecNow, String whyNow) {
-        this.files = files;
+        this.dir = dir;
         this.from = from;
         this.queue = queue;
         this.forced = forced;
@@ -73,35 +83,33 @@ final class ChunkSource {
 
     String reason() { return why; }
 
-    /** Runs on the producer thread until every chunk (and the end marker) is queued; POISON when a file cannot be read. */
+    /**
+     * Runs on the producer thread until every chunk (and the end marker) is queued; POISON when the image cannot be
+     * read. Passes over the directory until the manifest exists (at once for a finished image; while CRIU still writes,
+     * a follow-mode transfer sends what is there and comes back for more): the manifest is written last and atomically,
+     * so once it is seen every other file has its final size, and one more pass sends the rest, then the manifest.
+     */
     void run() {
         boolean corruptPending = corrupt;
         windowStart = System.nanoTime();
+        Map<String, Long> sent = new HashMap<>(from);
+        long deadline = System.nanoTime() + FOLLOW_LIMIT.toNanos();
         try {
             ByteBuffer buf = ByteBuffer.allocate(CHUNK);
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                long offset = from.getOrDefault(name, 0L);
-                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
-                    if (from.containsKey(name) && offset >= ch.size()) continue;   // the target holds it whole
-                    while (true) {
-                        buf.clear();
-                        int n = readFully(ch, buf, offset);
-                        if (n <= 0 && offset > 0) break;
-                        byte[] raw = new byte[Math.max(0, n)];
-                        buf.flip();
-                        buf.get(raw);
-                        if (corruptPending && raw.length > 0 && name.startsWith("pages-")) {
-                            raw[raw.length / 2] ^= 0x5a;   // ROAM_FAULT=corrupt-transfer
-                            corruptPending = false;
-                            log.warn("fault injection: corrupted one byte of {} in flight", name);
-                        }
-                        queue.put(encode(name, offset, raw));
-                        measure(raw);
-                        offset += raw.length;
-                        if (n < CHUNK) break;
-                    }
+            while (true) {
+                boolean sealed = Files.exists(dir.resolve(ImageManifests.MANIFEST));
+                long before = sentBytes;
+                for (Path f : ImageFiles.inOrder(dir)) {
+                    String name = f.getFileName().toString();
+                    if (name.equals(ImageManifests.MANIFEST) || name.endsWith(".tmp")) continue;
+                    corruptPending = sendAvailable(f, name, sent, buf, corruptPending);
                 }
+                if (sealed) {
+                    sendAvailable(dir.resolve(ImageManifests.MANIFEST), ImageManifests.MANIFEST, sent, buf, false);
+                    break;
+                }
+                if (System.nanoTime() > deadline) throw new IOException("the image was not sealed within " + FOLLOW_LIMIT.toMinutes() + " min");
+                if (sentBytes == before) Thread.sleep(FOLLOW_POLL_MS);
             }
             queue.put(ImageChunk.newBuilder().setEnd(true).build());
         } catch (InterruptedException e) {
@@ -110,6 +118,41 @@ final class ChunkSource {
             log.warn("reading the image failed: {}", e.toString());
             queue.offer(POISON);
         }
+    }
+
+    /** Bytes of the image seen so far (all files, as large as they are now): the total of a transfer that follows a dump. */
+    long seenBytes() { return seenBytes; }
+
+    /** Queues the part of {@code f} not sent yet (an empty file once, to create it); returns whether a corruption is still pending. */
+    private boolean sendAvailable(Path f, String name, Map<String, Long> sent, ByteBuffer buf, boolean corruptPending)
+            throws IOException, InterruptedException {
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            long size = ch.size();
+            long offset = sent.getOrDefault(name, 0L);
+            seen.put(name, size);
+            seenBytes = seen.values().stream().mapToLong(Long::longValue).sum();
+            if (sent.containsKey(name) && offset >= size) return corruptPending;
+            do {
+                buf.clear();
+                if (size - offset < CHUNK) buf.limit((int) (size - offset));
+                int n = readFully(ch, buf, offset);
+                byte[] raw = new byte[Math.max(0, n)];
+                buf.flip();
+                buf.get(raw);
+                if (corruptPending && raw.length > 0 && name.startsWith("pages-")) {
+                    raw[raw.length / 2] ^= 0x5a;   // ROAM_FAULT=corrupt-transfer
+                    corruptPending = false;
+                    log.warn("fault injection: corrupted one byte of {} in flight", name);
+                }
+                queue.put(encode(name, offset, raw));
+                measure(raw);
+                offset += raw.length;
+                sentBytes += raw.length;
+                sent.put(name, offset);
+                if (n <= 0) break;
+            } while (offset < size);
+        }
+        return corruptPending;
     }
 
     private ImageChunk encode(String name, long offset, byte[] raw) {

@@ -16,7 +16,6 @@ import io.roam.proto.XferResumeRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -24,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +57,9 @@ final class ImageSender {
         final long t0 = System.nanoTime();
         long sent, wire, pushed, resumedBytes, lastProgress = System.nanoTime();
         int resumes;
+        boolean follow;
+        BooleanSupplier cancelled;
+        ChunkSource source;
         ImageCodec codec = ImageCodec.NONE;
         String why = "";
         String codecLine = "";
@@ -69,15 +72,20 @@ final class ImageSender {
         record Failed(String why) implements Attempt {}
     }
 
-    /** Sends {@code dir}; progress goes to {@code progress} (also the last, done message). Never throws for I/O faults. */
-    TransferProgress send(ManagedChannel channel, Path dir, ImageHeader header, Consumer<TransferProgress> progress) {
-        List<Path> files = ImageFiles.inOrder(dir);
-        long total = ImageFiles.totalBytes(files);
+    /**
+     * Sends {@code dir} (with {@code follow}, while CRIU still writes it: see {@link ChunkSource#run()}); progress goes to
+     * {@code progress} (also the last, done message); stops when {@code cancelled} says so. Never throws for I/O faults.
+     */
+    TransferProgress send(ManagedChannel channel, Path dir, ImageHeader header, boolean follow, BooleanSupplier cancelled,
+                          Consumer<TransferProgress> progress) {
+        long total = follow ? 0 : ImageFiles.totalBytes(ImageFiles.inOrder(dir));
         ImageHeader h = header.toBuilder().setTotalBytes(total).build();
         Run run = new Run();
+        run.follow = follow;
+        run.cancelled = cancelled;
         Map<String, Long> from = Map.of();
         while (true) {
-            Attempt a = attempt(channel, files, h.toBuilder().setResume(!from.isEmpty()).build(), from, run, total, progress);
+            Attempt a = attempt(channel, dir, h.toBuilder().setResume(!from.isEmpty()).build(), from, run, total, progress);
             switch (a) {
                 case Attempt.Answered(ReceiveReply r) -> {
                     TransferProgress.Builder done = progress(run, total).setDone(true).setOk(r.getOk()).setError(r.getError()).setPath(r.getPath());
@@ -129,7 +137,7 @@ final class ImageSender {
         return new Held(Map.of(), last + "; no resume possible within " + RESUME_WINDOW.toSeconds() + " s");
     }
 
-    private Attempt attempt(ManagedChannel channel, List<Path> files, ImageHeader h, Map<String, Long> from, Run run, long total,
+    private Attempt attempt(ManagedChannel channel, Path dir, ImageHeader h, Map<String, Long> from, Run run, long total,
                             Consumer<TransferProgress> progress) {
         BlockingQueue<ImageChunk> queue = new ArrayBlockingQueue<>(QUEUE_CHUNKS);
         CompletableFuture<ReceiveReply> reply = new CompletableFuture<>();
@@ -151,14 +159,26 @@ final class ImageSender {
                 synchronized (ready) { ready.notifyAll(); }
             }
         });
-        ChunkSource source = new ChunkSource(files, from, queue, faults.codec(), faults.corrupt() && run.resumes == 0, run.codec, run.why);
+        ChunkSource source = new ChunkSource(dir, from, queue, faults.codec(), faults.corrupt() && run.resumes == 0, run.codec, run.why);
+        run.source = source;
         Thread producer = Thread.ofVirtual().name("image-reader").start(source::run);
         try {
             if (!offer(req[0], ImageChunk.newBuilder().setHeader(h).build(), ready, reply)) return ended(reply);
+            long idleSince = System.nanoTime();
             while (true) {
-                ImageChunk c = queue.poll(STALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                if (c == null) throw new IllegalStateException("reading the image stalled");
-                if (c == ChunkSource.POISON) return new Attempt.Failed("cannot read the image " + files);
+                if (run.cancelled.getAsBoolean()) {
+                    req[0].cancel("the coordinator cancelled the transfer", null);
+                    return new Attempt.Failed("the transfer was cancelled");
+                }
+                ImageChunk c = queue.poll(1, TimeUnit.SECONDS);
+                if (c == null) {
+                    // Following a dump: CRIU may write nothing for a while (freezing, the parasite); the producer bounds it.
+                    if (!run.follow && System.nanoTime() - idleSince > STALL_TIMEOUT.toNanos()) throw new IllegalStateException("reading the image stalled");
+                    if (!producer.isAlive()) throw new IllegalStateException("reading the image ended without its end");
+                    continue;
+                }
+                idleSince = System.nanoTime();
+                if (c == ChunkSource.POISON) return new Attempt.Failed("cannot read the image " + dir);
                 if (!offer(req[0], c, ready, reply)) return ended(reply);
                 if (c.getEnd()) break;
                 run.sent += c.getRawLength();
@@ -245,6 +265,7 @@ final class ImageSender {
 
     private static TransferProgress.Builder progress(Run run, long total) {
         long tookNs = System.nanoTime() - run.t0;
+        if (run.source != null) total = Math.max(total, run.source.seenBytes());
         return TransferProgress.newBuilder().setBytesSent(run.sent).setTotalBytes(total).setWireBytes(run.wire)
                 .setMbPerS(tookNs <= 0 ? 0 : run.sent / 1e6 / (tookNs / 1e9)).setTookMs(tookNs / 1_000_000)
                 .setCodec(run.codecLine).setResumes(run.resumes).setResumedBytes(run.resumedBytes);

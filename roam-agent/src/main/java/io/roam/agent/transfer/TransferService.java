@@ -60,6 +60,8 @@ public final class TransferService extends TransferGrpc.TransferImplBase {
     @Override
     public void send(SendImageRequest req, StreamObserver<TransferProgress> obs) {
         Path dir = home.imageDir(node, CheckpointId.parse(req.getCheckpoint()));
+        var cancelled = (ServerCallStreamObserver<TransferProgress>) obs;
+        if (req.getFollow()) awaitDump(dir, cancelled);
         if (!Files.isDirectory(dir)) {
             obs.onNext(TransferProgress.newBuilder().setDone(true).setOk(false)
                     .setError("image " + req.getCheckpoint() + " is not on " + node).build());
@@ -67,11 +69,10 @@ public final class TransferService extends TransferGrpc.TransferImplBase {
             return;
         }
         ManagedChannel ch = Tls.channel(req.getTargetAddress(), identity);
-        var cancelled = (ServerCallStreamObserver<TransferProgress>) obs;
         try {
             ImageHeader h = ImageHeader.newBuilder().setCheckpoint(req.getCheckpoint()).setJob(req.getJob())
                     .setClusterId(req.getClusterId()).setSourceNode(node.value()).build();
-            TransferProgress last = sender.send(ch, dir, h, p -> {
+            TransferProgress last = sender.send(ch, dir, h, req.getFollow(), cancelled::isCancelled, p -> {
                 if (!cancelled.isCancelled()) obs.onNext(p);
             });
             if (!cancelled.isCancelled()) {
@@ -84,6 +85,19 @@ public final class TransferService extends TransferGrpc.TransferImplBase {
                 ch.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A follow-mode send starts with the dump: wait (bounded) until the dump has made the image directory. */
+    private static void awaitDump(Path dir, ServerCallStreamObserver<TransferProgress> call) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.isDirectory(dir) && !call.isCancelled() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

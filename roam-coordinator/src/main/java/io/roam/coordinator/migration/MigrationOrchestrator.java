@@ -134,11 +134,21 @@ public final class MigrationOrchestrator {
             case TransitionOutcome.Missing x -> { migrations.delete(id); return Answer.refused(Answer.Kind.NOT_FOUND, "no such job: " + id); }
         }
         long t0 = System.nanoTime();
-        progress.accept("migrating job " + id + " from " + source + " to " + dest + " by cold migration: dumping");
+        Object said = new Object();
+        Consumer<String> say = line -> { synchronized (said) { progress.accept(line); } };   // the dump's and the transfer's threads
+        boolean streamed = StreamedSend.enabled();
+        say.accept("migrating job " + id + " from " + source + " to " + dest + " by cold migration: dumping" + (streamed ? " and sending as it is written" : ""));
+        String destAddress = transfers.address(dest).orElse("");
+        SendImageRequest send = SendImageRequest.newBuilder().setCheckpoint(cid.value()).setJob(id.value()).setTargetNode(dest.value())
+                .setTargetAddress(destAddress).setClusterId(clusterId).build();
+        StreamedSend streaming = streamed
+                ? StreamedSend.start(transfers, source, send, Math.max(j.getRssBytes() * 2, 1L << 30), p -> say.accept(line(p, dest)))
+                : null;
         DumpJobRequest dumpReq = DumpJobRequest.newBuilder().setJob(migrating).setCheckpointId(cid.value()).setLeaveRunning(false)
                 .setClusterId(clusterId).build();
         AgentReply<DumpJobReply> dumped = agents.call(source, MigrationSteps.CRIU_DEADLINE, a -> a.dumpJob(dumpReq));
         if (!(dumped instanceof AgentReply.Answered<DumpJobReply>(DumpJobReply d) && d.getOk())) {
+            if (streaming != null) streaming.cancel();
             String why = switch (dumped) {
                 case AgentReply.Answered<DumpJobReply>(DumpJobReply d) -> JobLookup.firstLine(d.getError());
                 case AgentReply.Unreachable<DumpJobReply>(String u) -> u;
@@ -150,11 +160,9 @@ public final class MigrationOrchestrator {
         CheckpointInfo image = d.getCheckpoint().toBuilder().setId(cid.value()).setJob(id.value()).setNode(source.value()).build();
         m = m.toBuilder().setPhase("dumped").setImage(image).build();
         migrations.put(m);
-        progress.accept("dumped " + mb(image.getSizeBytes()) + " in " + freezeMs + " ms; sending to " + dest);
-        String destAddress = transfers.address(dest).orElse("");
-        SendImageRequest send = SendImageRequest.newBuilder().setCheckpoint(cid.value()).setJob(id.value()).setTargetNode(dest.value())
-                .setTargetAddress(destAddress).setClusterId(clusterId).build();
-        TransferProgress sent = transfers.send(source, send, image.getSizeBytes(), p -> progress.accept(line(p, dest)));
+        say.accept("dumped " + mb(image.getSizeBytes()) + " in " + freezeMs + " ms; sending to " + dest);
+        TransferProgress sent = streaming != null ? streaming.await()
+                : transfers.send(source, send, image.getSizeBytes(), p -> say.accept(line(p, dest)));
         if (!sent.getOk()) return answer(steps.rollBack(m, "the transfer to " + dest + " failed: " + sent.getError()));
         progress.accept(line(sent, dest) + ", verified on " + dest);
         m = m.toBuilder().setPhase("transferred").build();

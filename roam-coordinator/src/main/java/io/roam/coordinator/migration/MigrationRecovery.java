@@ -5,6 +5,7 @@ import io.roam.coordinator.store.ZkJobStore;
 import io.roam.coordinator.store.ZkMigrationStore;
 import io.roam.core.JobId;
 import io.roam.core.NodeId;
+import io.roam.proto.CheckpointInfo;
 import io.roam.proto.JobInfo;
 import io.roam.proto.JobState;
 import io.roam.proto.MigrationRecord;
@@ -82,12 +83,18 @@ final class MigrationRecovery {
                 return steps.lost(m, "the coordinator restarted during a live migration before the job resumed on " + target
                         + ", and " + source + " no longer runs it");
             }
-            if (src.isPresent() && src.get().getImageValid() && m.hasImage()) {
-                return steps.rollBack(m.toBuilder().setImage(m.getImage().toBuilder().setPath(src.get().getImagePath())).build(),
+            // The dump may have finished after the coordinator died (phase "started": the transfer ran next to the dump,
+            // so a kill during the transfer can land before "dumped" was recorded): the checkpoint id names the image.
+            CheckpointInfo image = m.hasImage() ? m.getImage()
+                    : CheckpointInfo.newBuilder().setId(m.getCheckpoint()).setJob(m.getJob()).setNode(source.value()).build();
+            boolean known = m.hasImage() || !m.getCheckpoint().isEmpty();
+            if (src.isPresent() && src.get().getImageValid() && known) {
+                return steps.rollBack(m.toBuilder().setImage(image.toBuilder().setPath(src.get().getImagePath())).build(),
                         "the coordinator restarted during the migration");
             }
-            if (dst.isPresent() && dst.get().getImageValid() && m.hasImage()) {
-                var there = m.getImage().toBuilder().setNode(target.value()).setPath(dst.get().getImagePath()).build();
+            if (dst.isPresent() && dst.get().getImageValid() && known) {
+                m = m.toBuilder().setImage(image).build();
+                var there = image.toBuilder().setNode(target.value()).setPath(dst.get().getImagePath()).build();
                 var r = steps.restore(target, steps.current(m), there);
                 if (MigrationSteps.ok(r)) {
                     var d = ((io.roam.coordinator.agents.AgentReply.Answered<io.roam.proto.AgentRestoreReply>) r).value();
