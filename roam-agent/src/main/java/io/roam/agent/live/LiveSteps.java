@@ -139,10 +139,15 @@ public final class LiveSteps {
         LazyPages.Running[] daemon = new LazyPages.Running[1];
         AgentRestoreRequest r = AgentRestoreRequest.newBuilder().setJob(req.getJob()).setCheckpoint(req.getCheckpoint())
                 .setClusterId(req.getClusterId()).build();
+        java.util.concurrent.atomic.AtomicBoolean restoring = new java.util.concurrent.atomic.AtomicBoolean(true);
         AgentRestoreReply reply = checkpoints.restore(r, dir -> {
             daemon[0] = lazy.pageClient(dir, req.getPageHost(), req.getPagePort(), tls, LISTEN_TIMEOUT);
+            daemon[0].exit().thenAccept(code -> {
+                if (code != 0 && restoring.get()) LazyPages.killRestoresOf(dir);
+            });
             return LazyPages.restoreArgs();
         });
+        restoring.set(false);
         if (!reply.getOk()) {
             if (daemon[0] != null) daemon[0].kill();
             return reply;
