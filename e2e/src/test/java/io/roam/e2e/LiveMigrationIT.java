@@ -138,6 +138,38 @@ class LiveMigrationIT {
         Roam.eventually(Duration.ofSeconds(20), "no copy of doomed runs anywhere", () -> marked(fill.toString()).isEmpty());
     }
 
+    @Test
+    void aRestoreThatFailsOnTheTargetGivesTheJobBackToTheSourceRunningOn() throws Exception {
+        String id = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(roam.home.toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 6);
+        String name = "roam-live-" + id;
+        roam.run("run", "--name", "squat", "--node", "n1", "--", "sh", "-c",
+                "python3 -c 'import socket,time; s=socket.socket(socket.AF_UNIX); s.bind(\"\\0" + name + "\"); s.listen(); time.sleep(1e9)' & "
+                        + "i=0; while true; do echo $i; i=$((i+1)); sleep 0.05; done").ok();
+        Roam.eventually(Duration.ofSeconds(30), "squat counts on n1", () -> Roam.numbers(roam.logs0("squat")).size() > 10);
+        // The same abstract name taken in n2's namespace only: criu's bind on restore there fails (EADDRINUSE).
+        Process squatter = new ProcessBuilder("ip", "netns", "exec", "roam-" + id + "-n2", "python3", "-c",
+                "import socket,time; s=socket.socket(socket.AF_UNIX); s.bind(\"\\0" + name + "\"); s.listen(); print('bound', flush=True); time.sleep(1e9)")
+                .redirectErrorStream(true).start();
+        try {
+            assertThat(new String(squatter.getInputStream().readNBytes(5), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("bound");
+            var r = roam.run("migrate", "squat", "--to", "n2", "--live");
+            assertThat(r.exit()).as(r.err()).isEqualTo(1);
+            String last = r.err().strip().substring(r.err().strip().lastIndexOf('\n') + 1);
+            assertThat(last).startsWith("roam: error: ").contains("the restore on n2 failed").contains("runs on n1 again");
+            assertThat(roam.state("squat")).isEqualTo("RUNNING");
+            assertThat(roam.nodeOf("squat")).isEqualTo("n1");
+            int before = Roam.numbers(roam.logs0("squat")).size();
+            Roam.eventually(Duration.ofSeconds(10), "squat counts on n1", () -> Roam.numbers(roam.logs0("squat")).size() > before + 10);
+            // The same process: its counter goes on from where it was frozen, it did not start again.
+            Roam.assertCountsOn(Roam.numbers(roam.logs0("squat")), 20);
+            assertThat(roam.processesOf("squat")).isEqualTo(1);
+        } finally {
+            squatter.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        roam.run("kill", "--signal", "KILL", "squat").ok();
+    }
+
     /** Live processes whose command line starts with {@code exe}. */
     static List<Long> marked(String exe) {
         List<Long> pids = new ArrayList<>();
