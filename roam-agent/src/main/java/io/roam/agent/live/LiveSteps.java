@@ -88,6 +88,7 @@ public final class LiveSteps {
             Files.createDirectories(dir);
             List<MappedFile> mapped = MappedFiles.collect(held.getHostPid());
             int port = freePort();
+            long frozenAt = System.nanoTime();
             switch (lazy.dump(held.getHostPid(), dir, port, tls, READY_TIMEOUT)) {
                 case LazyPages.DumpStart.Failed(var f) -> {
                     CheckpointSteps.deleteTree(dir);
@@ -101,6 +102,7 @@ public final class LiveSteps {
                             held.getSpec(), false, took.toMillis(), mapped, criu, secret));
                     long bytes = size(dir);
                     return LiveDumpReply.newBuilder().setOk(true).setPagePort(port).setCriuMs(took.toMillis())
+                            .setFrozenMs((System.nanoTime() - frozenAt) / 1_000_000)
                             .setCheckpoint(CheckpointInfo.newBuilder().setId(id.value()).setJob(job).setNode(node.value())
                                     .setCreatedMs(m.getCreatedMs()).setSizeBytes(bytes).setPath(dir.toString())
                                     .setCriuVersion(m.getCriuVersion()).setKernel(m.getKernel()).setDumpMs(took.toMillis())
