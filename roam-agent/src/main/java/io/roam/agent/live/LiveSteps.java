@@ -111,7 +111,8 @@ public final class LiveSteps {
             }
         } catch (IOException | RuntimeException e) {
             Session s = sessions.remove(job);
-            if (s != null) s.criu().kill();
+            if (s != null) s.criu().kill();   // criu lets go of the tree: it runs on
+            serving = false;
             CheckpointSteps.deleteTree(dir);
             return dumpError("the live dump failed: " + e.getMessage());
         } finally {
