@@ -132,7 +132,10 @@ public final class CheckpointSteps {
     public AgentRestoreReply restore(AgentRestoreRequest req) { return restore(req, dir -> List.of()); }
 
     /** Like {@link #restore(AgentRestoreRequest)}, with {@code before} run between the verification and criu (post-copy). */
-    public AgentRestoreReply restore(AgentRestoreRequest req, BeforeRestore before) {
+    public AgentRestoreReply restore(AgentRestoreRequest req, BeforeRestore before) { return restore(req, before, CRIU_TIMEOUT); }
+
+    /** With criu's deadline: a lazy restore reads no pages and is bounded tighter (a failed one can hang in criu). */
+    public AgentRestoreReply restore(AgentRestoreRequest req, BeforeRestore before, Duration timeout) {
         JobInfo job = req.getJob();
         Path dir = Path.of(req.getCheckpoint().getPath());
         long tVerify = System.nanoTime();
@@ -157,7 +160,7 @@ public final class CheckpointSteps {
             } catch (IOException e) {
                 return restoreError("io", e.getMessage(), "");
             }
-            RestoreOutcome outcome = engine.restore(new RestoreSpec(dir, CRIU_TIMEOUT, extra));
+            RestoreOutcome outcome = engine.restore(new RestoreSpec(dir, timeout, extra));
             return switch (outcome) {
                 case Restored r -> {
                     table.put(job.toBuilder().setNode(node.value()).setHostPid(r.hostPid()).setHostPidStart(r.hostPidStart()).build());

@@ -48,6 +48,8 @@ public final class LiveSteps {
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration PAGES_TIMEOUT = Duration.ofHours(1);
+    /** criu restore --lazy-pages reads no pages; seen hanging after a failed restore, so bounded (then killed, rolled back). */
+    private static final Duration LAZY_RESTORE_TIMEOUT = Duration.ofSeconds(30);
 
     /** A live migration in progress on this node. */
     private record Session(JobInfo job, LazyPages.Running criu, boolean source) {}
@@ -149,7 +151,7 @@ public final class LiveSteps {
                 if (code != 0 && restoring.get()) LazyPages.killRestoresOf(dir);
             });
             return LazyPages.restoreArgs();
-        });
+        }, LAZY_RESTORE_TIMEOUT);
         restoring.set(false);
         if (!reply.getOk()) {
             if (daemon[0] != null) daemon[0].kill();
