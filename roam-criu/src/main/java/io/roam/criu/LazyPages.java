@@ -152,6 +152,25 @@ public final class LazyPages {
         return r;
     }
 
+    /**
+     * Kills a {@code criu restore} of {@code dir} that is still running. Needed when the lazy-pages daemon dies during
+     * the restore: criu restore then reports the failure, kills the half-restored tree and can hang waiting for it.
+     */
+    public static void killRestoresOf(Path dir) {
+        String d = dir.toAbsolutePath().toString();
+        for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+            try {
+                List<String> args = List.of(Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")).split("\0"));
+                if (args.size() > 3 && args.get(0).endsWith("criu") && args.get(1).equals("restore") && args.contains(d)) {
+                    log.warn("killing criu restore (pid {}) of {}: its lazy-pages daemon is gone", p.pid(), d);
+                    p.destroyForcibly();
+                }
+            } catch (IOException | RuntimeException e) {
+                // gone or unreadable
+            }
+        }
+    }
+
     /** The restore options that go with {@link #pageClient}. */
     public static List<String> restoreArgs() { return List.of("--lazy-pages"); }
 

@@ -71,10 +71,29 @@ public record Identity(PrivateKey key, X509Certificate cert, X509Certificate ca)
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir, e);
         }
-        Pem.replacePrivate(dir.resolve("key.pem"), Pem.encode(key).getBytes(StandardCharsets.US_ASCII));
+        Pem.replacePrivate(dir.resolve("key.pem"), gnutlsKey().getBytes(StandardCharsets.US_ASCII));
         Pem.replacePrivate(dir.resolve("cert.pem"), Pem.encode(cert).getBytes(StandardCharsets.US_ASCII));
         Pem.replacePrivate(dir.resolve("ca.pem"), Pem.encode(ca).getBytes(StandardCharsets.US_ASCII));
         return dir;
+    }
+
+    /**
+     * The key as gnutls reads it. The JDK's PKCS#8 encoding of an EC key leaves out the optional public key, and
+     * gnutls then refuses it ("ASN1 parser: Element was not found"); an SEC1 "EC PRIVATE KEY" with the public point
+     * (taken from the certificate) is accepted. Other key types stay PKCS#8.
+     */
+    private String gnutlsKey() {
+        if (!(key instanceof java.security.interfaces.ECPrivateKey ec)) return Pem.encode(key);
+        try {
+            var pki = org.bouncycastle.asn1.pkcs.PrivateKeyInfo.getInstance(key.getEncoded());
+            var spki = org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(cert.getPublicKey().getEncoded());
+            var sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(ec.getParams().getOrder().bitLength(), ec.getS(),
+                    spki.getPublicKeyData(), pki.getPrivateKeyAlgorithm().getParameters());
+            String b64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(sec1.getEncoded());
+            return "-----BEGIN EC PRIVATE KEY-----\n" + b64 + "\n-----END EC PRIVATE KEY-----\n";
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode the key for criu", e);
+        }
     }
 
     private static List<String> defaultSans(List<String> extra) {

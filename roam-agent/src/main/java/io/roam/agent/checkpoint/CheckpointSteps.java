@@ -148,7 +148,10 @@ public final class CheckpointSteps {
     public AgentRestoreReply restore(AgentRestoreRequest req) { return restore(req, dir -> List.of()); }
 
     /** Like {@link #restore(AgentRestoreRequest)}, with {@code before} run between the verification and criu (post-copy). */
-    public AgentRestoreReply restore(AgentRestoreRequest req, BeforeRestore before) {
+    public AgentRestoreReply restore(AgentRestoreRequest req, BeforeRestore before) { return restore(req, before, CRIU_TIMEOUT); }
+
+    /** With criu's deadline: a lazy restore reads no pages and is bounded tighter (a failed one can hang in criu). */
+    public AgentRestoreReply restore(AgentRestoreRequest req, BeforeRestore before, Duration timeout) {
         JobInfo job = req.getJob();
         Path dir = Path.of(req.getCheckpoint().getPath());
         long tVerify = System.nanoTime();
@@ -195,7 +198,7 @@ public final class CheckpointSteps {
                 if (net.isPresent()) network.release(job.getNetAddress());
                 return restoreError("io", e.getMessage(), "");
             }
-            RestoreSpec spec = net.map(n -> NetArgs.restore(dir, CRIU_TIMEOUT, n)).orElseGet(() -> new RestoreSpec(dir, CRIU_TIMEOUT, List.of()))
+            RestoreSpec spec = net.map(n -> NetArgs.restore(dir, timeout, n)).orElseGet(() -> new RestoreSpec(dir, timeout, List.of()))
                     .withMoreArgs(extra);
             if (extra.isEmpty()) {
                 spec = spec.withGate(gate);

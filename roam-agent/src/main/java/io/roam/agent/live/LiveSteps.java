@@ -48,6 +48,8 @@ public final class LiveSteps {
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration PAGES_TIMEOUT = Duration.ofHours(1);
+    /** criu restore --lazy-pages reads no pages; seen hanging after a failed restore, so bounded (then killed, rolled back). */
+    private static final Duration LAZY_RESTORE_TIMEOUT = Duration.ofSeconds(30);
 
     /** A live migration in progress on this node. */
     private record Session(JobInfo job, LazyPages.Running criu, boolean source) {}
@@ -88,6 +90,7 @@ public final class LiveSteps {
             Files.createDirectories(dir);
             List<MappedFile> mapped = MappedFiles.collect(held.getHostPid());
             int port = freePort();
+            long frozenAt = System.nanoTime();
             switch (lazy.dump(held.getHostPid(), dir, port, tls, READY_TIMEOUT)) {
                 case LazyPages.DumpStart.Failed(var f) -> {
                     CheckpointSteps.deleteTree(dir);
@@ -101,6 +104,7 @@ public final class LiveSteps {
                             held.getSpec(), false, took.toMillis(), mapped, criu, secret));
                     long bytes = size(dir);
                     return LiveDumpReply.newBuilder().setOk(true).setPagePort(port).setCriuMs(took.toMillis())
+                            .setFrozenMs((System.nanoTime() - frozenAt) / 1_000_000)
                             .setCheckpoint(CheckpointInfo.newBuilder().setId(id.value()).setJob(job).setNode(node.value())
                                     .setCreatedMs(m.getCreatedMs()).setSizeBytes(bytes).setPath(dir.toString())
                                     .setCriuVersion(m.getCriuVersion()).setKernel(m.getKernel()).setDumpMs(took.toMillis())
@@ -109,7 +113,8 @@ public final class LiveSteps {
             }
         } catch (IOException | RuntimeException e) {
             Session s = sessions.remove(job);
-            if (s != null) s.criu().kill();
+            if (s != null) s.criu().kill();   // criu lets go of the tree: it runs on
+            serving = false;
             CheckpointSteps.deleteTree(dir);
             return dumpError("the live dump failed: " + e.getMessage());
         } finally {
@@ -139,10 +144,15 @@ public final class LiveSteps {
         LazyPages.Running[] daemon = new LazyPages.Running[1];
         AgentRestoreRequest r = AgentRestoreRequest.newBuilder().setJob(req.getJob()).setCheckpoint(req.getCheckpoint())
                 .setClusterId(req.getClusterId()).build();
+        java.util.concurrent.atomic.AtomicBoolean restoring = new java.util.concurrent.atomic.AtomicBoolean(true);
         AgentRestoreReply reply = checkpoints.restore(r, dir -> {
             daemon[0] = lazy.pageClient(dir, req.getPageHost(), req.getPagePort(), tls, LISTEN_TIMEOUT);
+            daemon[0].exit().thenAccept(code -> {
+                if (code != 0 && restoring.get()) LazyPages.killRestoresOf(dir);
+            });
             return LazyPages.restoreArgs();
-        });
+        }, LAZY_RESTORE_TIMEOUT);
+        restoring.set(false);
         if (!reply.getOk()) {
             if (daemon[0] != null) daemon[0].kill();
             return reply;

@@ -94,7 +94,9 @@ final class LiveMigration {
             // A lazy dump that fails before it is ready gives the tree back, like a cold one: same pid on the source.
             return MigrationOrchestrator.answer(steps.stayed(m, "the live dump on " + source + " failed: " + why, j.getHostPid(), j.getHostPidStart()));
         }
-        long dumpMs = ms(t0);
+        // The job is frozen from the moment the source's criu starts, which the source reports; from its reply on, our clock.
+        long tReply = System.nanoTime();
+        long dumpMs = d.getFrozenMs();
         String host = transfers.address(source).map(a -> a.substring(0, a.lastIndexOf(':'))).orElse("");
         CheckpointInfo image = d.getCheckpoint().toBuilder().setId(cid.value()).setJob(id.value()).setNode(source.value()).build();
         m = m.toBuilder().setPhase("dumped").setImage(image).setPageSource(host + ":" + d.getPagePort()).build();
@@ -118,7 +120,7 @@ final class LiveMigration {
             restored = new AgentReply.Answered<>(AgentRestoreReply.newBuilder().setOk(true).setHostPid(probe.get().getHostPid())
                     .setHostPidStart(probe.get().getHostPidStart()).build());
         }
-        long frozenMs = ms(t0);
+        long frozenMs = d.getFrozenMs() + ms(tReply);
         AgentRestoreReply r = ((AgentReply.Answered<AgentRestoreReply>) restored).value();
         JobInfo committed;
         switch (transitions.apply(id, new JobEvent.MigrationCommitted(dest, r.getHostPid(), r.getHostPidStart()))) {

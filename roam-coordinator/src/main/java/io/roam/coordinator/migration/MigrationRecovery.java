@@ -75,13 +75,20 @@ final class MigrationRecovery {
             if (dst.isPresent() && dst.get().getHoldsJob() && dst.get().getAlive()) {
                 return steps.commit(m, dst.get().getHostPid(), dst.get().getHostPidStart());
             }
-            if (src.isPresent() && src.get().getHoldsJob() && src.get().getAlive()) {
-                return steps.stayed(m, "the coordinator restarted during the migration", src.get().getHostPid(), src.get().getHostPidStart());
-            }
             if ("live".equals(m.getMode())) {
+                // The source's criu may still hold the frozen tree: ask it to let go; the tree runs on with its pid.
+                String job = m.getJob();
+                var a = transfers.live(source, Duration.ofSeconds(30),
+                        s -> s.abort(io.roam.proto.LiveAbortRequest.newBuilder().setJob(job).build()));
+                if (a instanceof io.roam.coordinator.agents.AgentReply.Answered<io.roam.proto.LiveAbortReply>(var r) && r.getOk()) {
+                    return steps.stayed(m, "the coordinator restarted during the live migration", r.getHostPid(), r.getHostPidStart());
+                }
                 // A post-copy image holds no memory pages: restoring it would bring the job back with zeroed memory.
                 return steps.lost(m, "the coordinator restarted during a live migration before the job resumed on " + target
                         + ", and " + source + " no longer runs it");
+            }
+            if (src.isPresent() && src.get().getHoldsJob() && src.get().getAlive()) {
+                return steps.stayed(m, "the coordinator restarted during the migration", src.get().getHostPid(), src.get().getHostPidStart());
             }
             // The dump may have finished after the coordinator died (phase "started": the transfer ran next to the dump,
             // so a kill during the transfer can land before "dumped" was recorded): the checkpoint id names the image.
