@@ -201,14 +201,20 @@ public final class Checkpoints {
         return true;
     }
 
-    /** The state change and the checkpoint's record in one transaction; apart when the record exists already. */
+    /**
+     * The state change and the checkpoint's record in one transaction; apart when the record exists already. When the
+     * state machine refuses the change (the job was killed meanwhile), the image still exists: its record is kept.
+     */
     private TransitionOutcome completed(JobId id, JobEvent.CheckpointCompleted event, CheckpointInfo info) {
+        TransitionOutcome o;
         try {
-            return transitions.apply(id, event, List.of(new Also.CreateCheckpoint(info)));
+            o = transitions.apply(id, event, List.of(new Also.CreateCheckpoint(info)));
         } catch (Also.Conflict e) {
             store.putCheckpoint(info);
             return transitions.apply(id, event);
         }
+        if (o instanceof TransitionOutcome.Rejected) store.putCheckpoint(info);
+        return o;
     }
 
     private static String ms(long nanos) { return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6); }

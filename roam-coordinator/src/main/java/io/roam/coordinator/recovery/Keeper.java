@@ -61,6 +61,7 @@ public final class Keeper implements AutoCloseable {
     private final Map<NodeId, Long> downSince = new HashMap<>();
     /** The newest kept image per job, as this leader knows it (loaded from the records on first sight). */
     private final Map<JobId, KeeperPolicy.Kept> kept = new ConcurrentHashMap<>();
+    private final Set<JobId> loaded = new HashSet<>();
     private final Set<JobId> busy = ConcurrentHashMap.newKeySet();
     /** After a failed attempt: not before this time again. */
     private final Map<JobId, Long> notBefore = new ConcurrentHashMap<>();
@@ -96,10 +97,12 @@ public final class Keeper implements AutoCloseable {
             if (j.getSpec().getCheckpointEveryMs() <= 0 || j.getNode().isEmpty()) continue;
             JobId id = JobId.of(j.getId());
             seen.add(id);
+            if (loaded.add(id)) load(id).ifPresent(k -> kept.put(id, k));
             jobs.add(new KeeperPolicy.Job(id, JobRecords.toCore(j.getState()), NodeId.of(j.getNode()), j.getStateSinceMs(),
-                    j.getSpec().getCheckpointEveryMs(), Optional.ofNullable(kept.computeIfAbsent(id, this::load))));
+                    j.getSpec().getCheckpointEveryMs(), Optional.ofNullable(kept.get(id))));
         }
         kept.keySet().retainAll(seen);
+        loaded.retainAll(seen);
         notBefore.keySet().retainAll(seen);
         Set<JobId> skip = new HashSet<>(busy);
         notBefore.forEach((job, t) -> { if (t > now) skip.add(job); });
@@ -125,12 +128,11 @@ public final class Keeper implements AutoCloseable {
         }
     }
 
-    /** The newest kept image of a job in the records; null when there is none. */
-    private KeeperPolicy.Kept load(JobId job) {
+    /** The newest kept image of a job in the records (read once per job and leader). */
+    private Optional<KeeperPolicy.Kept> load(JobId job) {
         return store.checkpoints(Optional.of(job)).stream().filter(CheckpointInfo::getKept)
                 .reduce((a, b) -> b) // ordered by sequence
-                .map(c -> new KeeperPolicy.Kept(CheckpointId.parse(c.getId()), NodeId.of(c.getNode()), c.getCreatedMs()))
-                .orElse(null);
+                .map(c -> new KeeperPolicy.Kept(CheckpointId.parse(c.getId()), NodeId.of(c.getNode()), c.getCreatedMs()));
     }
 
     private void keep(Action.Checkpoint c, KeeperPolicy.Job job) {
