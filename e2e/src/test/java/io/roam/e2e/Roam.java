@@ -89,7 +89,6 @@ final class Roam implements AutoCloseable {
         }
     }
 
-    /** The job's state column in `roam ps -a`. */
     /** Live processes (not zombies) whose stdout is the job's spool file: the job's process tree, on whatever node. */
     int processesOf(String job) {
         Path out = spool(job).resolve("out");

@@ -12,6 +12,8 @@ import java.util.Set;
  * {@code refusedBackoff} (not tried every second). Not thread-safe: the balancer synchronizes.
  */
 public final class MigrationGate {
+    /** How soon a failed eviction is tried again. */
+    static final long EVICT_RETRY_MS = 10_000;
     private final BalanceSettings settings;
     private final Set<String> inFlight = new HashSet<>();
     private final Map<String, Long> movedAt = new HashMap<>();
@@ -30,7 +32,9 @@ public final class MigrationGate {
         Long moved = movedAt.get(job);
         if (!evicting && moved != null && nowMs - moved < settings.jobInterval().toMillis()) return Optional.of("moved " + (nowMs - moved) / 1000 + " s ago");
         Long refused = refusedAt.get(job);
-        if (refused != null && nowMs - refused < settings.refusedBackoff().toMillis()) return Optional.of("refused " + (nowMs - refused) / 1000 + " s ago");
+        // the owner is waiting for the machine: an eviction that failed is tried again soon, not after the full backoff
+        long backoff = evicting ? Math.min(settings.refusedBackoff().toMillis(), EVICT_RETRY_MS) : settings.refusedBackoff().toMillis();
+        if (refused != null && nowMs - refused < backoff) return Optional.of("refused " + (nowMs - refused) / 1000 + " s ago");
         return Optional.empty();
     }
 

@@ -46,6 +46,16 @@ class MigrationGateTest {
     }
 
     @Test
+    void aFailedEvictionIsTriedAgainSoonTheOwnerIsWaiting() {
+        var gate = new MigrationGate(settings);
+        gate.started("g");
+        gate.finished("g", false, 0);
+        assertThat(gate.blocked("g", MigrationGate.EVICT_RETRY_MS - 1, true)).isPresent();
+        assertThat(gate.blocked("g", MigrationGate.EVICT_RETRY_MS, true)).isEmpty();
+        assertThat(gate.blocked("g", MigrationGate.EVICT_RETRY_MS, false)).as("the balancer's own moves wait the full backoff").isPresent();
+    }
+
+    @Test
     void forgetsJobsThatAreGone() {
         var gate = new MigrationGate(settings);
         gate.started("a");
