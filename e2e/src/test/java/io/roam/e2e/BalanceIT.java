@@ -35,10 +35,7 @@ class BalanceIT {
     static void up() {
         roam = new Roam(tmp.resolve("home"));
         roam.run("up", "--nodes", "3", "--policy", "roam", "--owner-grace", GRACE.toSeconds() + "s").ok();
-        eventually(Duration.ofSeconds(30), "3 nodes up", () -> {
-            String nodes = roam.run("nodes").out();
-            return nodes.contains("n1 ") && nodes.contains("n2 ") && nodes.contains("n3 ") && !nodes.contains("down");
-        });
+        roam.awaitNodesUp(3, Duration.ofSeconds(30));
     }
 
     @AfterAll

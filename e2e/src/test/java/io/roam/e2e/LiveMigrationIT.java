@@ -39,10 +39,7 @@ class LiveMigrationIT {
     static void up() throws Exception {
         roam = new Roam(tmp.resolve("home"));
         roam.runIn(tmp, Map.of(), "up", "--nodes", "3").ok();
-        Roam.eventually(Duration.ofSeconds(60), "3 nodes up", () -> {
-            String n = roam.run("nodes").out();
-            return n.contains("n1 ") && n.contains("n2 ") && n.contains("n3 ") && !n.contains("down");
-        });
+        roam.awaitNodesUp(3, Duration.ofSeconds(60));
         fill = compileFill(tmp);
     }
 

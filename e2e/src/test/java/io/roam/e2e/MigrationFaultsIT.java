@@ -43,10 +43,7 @@ class MigrationFaultsIT {
         roam = new Roam(tmp.resolve("home"));
         roam.runIn(tmp, Map.of("ROAM_TRANSFER_LIMIT_MBPS", "25"), "up", "--nodes", "3").ok();
         id = roam.localId();
-        Roam.eventually(Duration.ofSeconds(60), "3 nodes up", () -> {
-            String n = roam.run("nodes").out();
-            return n.contains("n1 ") && n.contains("n2 ") && n.contains("n3 ") && !n.contains("down");
-        });
+        roam.awaitNodesUp(3, Duration.ofSeconds(60));
     }
 
     @AfterAll

@@ -31,10 +31,7 @@ class NetMigrationIT {
         roam = new Roam(tmp.resolve("home"));
         roam.run("up", "--nodes", "3").ok();
         net = new NetJobs(roam, 3);
-        Roam.eventually(Duration.ofSeconds(60), "3 nodes up", () -> {
-            String n = roam.run("nodes").out();
-            return n.contains("n3 ") && !n.contains("down");
-        });
+        roam.awaitNodesUp(3, Duration.ofSeconds(60));
     }
 
     @AfterAll

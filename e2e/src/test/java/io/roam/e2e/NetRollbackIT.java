@@ -27,10 +27,7 @@ class NetRollbackIT {
         roam = new Roam(tmp.resolve("home"));
         roam.runIn(tmp, Map.of("ROAM_FAULT", "corrupt-transfer"), "up", "--nodes", "2").ok();
         net = new NetJobs(roam, 2);
-        Roam.eventually(Duration.ofSeconds(60), "2 nodes up", () -> {
-            String n = roam.run("nodes").out();
-            return n.contains("n2 ") && !n.contains("down");
-        });
+        roam.awaitNodesUp(2, Duration.ofSeconds(60));
     }
 
     @AfterAll

@@ -55,6 +55,15 @@ final class Roam implements AutoCloseable {
         }
     }
 
+    /** Waits until nodes n1…nN are all listed by {@code roam nodes} and none is down. */
+    void awaitNodesUp(int n, Duration limit) {
+        eventually(limit, n + " nodes up", () -> {
+            String nodes = run("nodes").out();
+            for (int k = 1; k <= n; k++) if (!nodes.contains("n" + k + " ")) return false;
+            return !nodes.contains("down");
+        });
+    }
+
     /** The network namespace of a local cluster's node. */
     String netns(String node) { return "roam-" + localId() + "-" + node; }
 
