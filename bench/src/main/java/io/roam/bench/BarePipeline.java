@@ -96,8 +96,17 @@ final class BarePipeline {
         if (!Files.readString(done).strip().equals("0")) throw new IllegalStateException("bare criu restore failed: see " + dst.resolve("restore.log"));
         long restored = Long.parseLong(Files.readString(dst.resolve("pid")).strip());
         exec("kill", "-9", Long.toString(restored));
-        waitFor(() -> !Files.exists(Path.of("/proc/" + restored)) || Files.readString(Path.of("/proc/" + restored + "/stat")).contains(") Z"));
+        waitFor(() -> gone(restored));
         return new Result(dump, transfer, restore, bytes);
+    }
+
+    /** The process has exited (gone, or a zombie); it may vanish between any two reads of /proc. */
+    private static boolean gone(long pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/stat")).contains(") Z");
+        } catch (java.io.IOException e) {
+            return true;
+        }
     }
 
     /** MB/s of {@code bytes} zeros through one plain TCP connection from {@code from} to {@code toHost} in {@code to}. */
