@@ -22,6 +22,7 @@ import io.roam.criu.image.ImageManifests;
 import io.roam.criu.image.ManifestInputs;
 import io.roam.criu.image.MappedFiles;
 import io.roam.criu.image.Rejected;
+import io.roam.criu.image.SealFollower;
 import io.roam.criu.image.Verification;
 import io.roam.criu.image.Verified;
 import io.roam.criu.inspect.JobInspector;
@@ -99,15 +100,22 @@ public final class CheckpointSteps {
             List<MappedFile> mapped = joined(mappedSoon);
             long mapsMs = (System.nanoTime() - tMaps) / 1_000_000;
             long t0 = System.nanoTime();
-            DumpOutcome outcome = engine.dump(new DumpSpec(held.getHostPid(), dir, req.getLeaveRunning(), CRIU_TIMEOUT,
-                    NetArgs.dump(held)));
+            // the image's checksums are taken while CRIU writes it: the seal then reads only the last few pages
+            SealFollower seal = SealFollower.start(dir);
+            DumpOutcome outcome;
+            try {
+                outcome = engine.dump(new DumpSpec(held.getHostPid(), dir, req.getLeaveRunning(), CRIU_TIMEOUT, NetArgs.dump(held)));
+            } catch (RuntimeException e) {
+                seal.close();
+                throw e;
+            }
             return switch (outcome) {
                 case Dumped d -> {
                     long dumpMs = (System.nanoTime() - t0) / 1_000_000;
                     long tSeal = System.nanoTime();
                     Manifest m = ImageManifests.write(dir, new ManifestInputs(id.value(), job, req.getClusterId(), node.value(),
                             held.getSpec(), req.getLeaveRunning(), dumpMs, mapped, engine.info(), secret),
-                            req.getDurable() ? ImageManifests.Durability.SYNCED : ImageManifests.Durability.CACHED);
+                            req.getDurable() ? ImageManifests.Durability.SYNCED : ImageManifests.Durability.CACHED, seal);
                     long sealMs = (System.nanoTime() - tSeal) / 1_000_000;
                     long tGone = System.nanoTime();
                     if (!req.getLeaveRunning()) {
@@ -125,6 +133,7 @@ public final class CheckpointSteps {
                             .setKernel(m.getKernel()).setDumpMs(dumpMs).setUid(held.getSpec().getUid())).build();
                 }
                 case DumpFailed f -> {
+                    seal.close();
                     deleteTree(dir);
                     boolean alive = JobProcesses.alive(held.getHostPid(), held.getHostPidStart());
                     log.warn("checkpoint of job {} failed ({}; process {}): {}", job, f.kind(), alive ? "alive" : "gone", f.reason());

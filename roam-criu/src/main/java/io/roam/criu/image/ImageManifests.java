@@ -61,10 +61,16 @@ public final class ImageManifests {
      *
      * @throws UncheckedIOException when the directory cannot be read or the manifest cannot be written
      */
-    public static Manifest write(Path imageDir, ManifestInputs in, Durability durability) {
+    public static Manifest write(Path imageDir, ManifestInputs in, Durability durability) { return write(imageDir, in, durability, null); }
+
+    /**
+     * Like {@link #write(Path, ManifestInputs, Durability)}, with the sums {@code followed} gathered while CRIU wrote
+     * the image (null: checksum every file now).
+     */
+    public static Manifest write(Path imageDir, ManifestInputs in, Durability durability, SealFollower followed) {
         long t0 = System.nanoTime();
         Map<String, Long> listed = list(imageDir);
-        Map<String, Crc32c.Sum> sums = Crc32c.files(imageDir, listed);
+        Map<String, Crc32c.Sum> sums = followed == null ? Crc32c.files(imageDir, listed) : followed.finish(listed);
         Manifest.Builder b = Manifest.newBuilder()
                 .setFormat(FORMAT)
                 .setCheckpointId(in.checkpointId())
@@ -90,8 +96,8 @@ public final class ImageManifests {
         if (durability == Durability.SYNCED) syncFiles(imageDir, sums.keySet());
         writeAtomically(imageDir, ManifestSignature.canonical(signed), durability == Durability.SYNCED);
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        log.info("manifest of {} written: {} files, {} MB checksummed in {} ms", in.checkpointId(), sums.size(),
-                bytes >> 20, ms);
+        log.info("manifest of {} written: {} files, {} MB checksummed in {} ms{}", in.checkpointId(), sums.size(),
+                bytes >> 20, ms, followed == null ? "" : " (" + (followed.followedBytes() >> 20) + " MB of it while CRIU wrote)");
         return signed;
     }
 
@@ -243,7 +249,16 @@ public final class ImageManifests {
         }
     }
 
+    private static volatile List<String> cpuFlags;
+
+    /** The CPU's feature flags, read once: they do not change while the machine runs. */
     private static List<String> cpuFlags() {
+        List<String> f = cpuFlags;
+        if (f == null) cpuFlags = f = readCpuFlags();
+        return f;
+    }
+
+    private static List<String> readCpuFlags() {
         for (String line : ProcFs.lines(Path.of("/proc/cpuinfo"))) {
             if (line.startsWith("flags") || line.startsWith("Features")) {
                 int c = line.indexOf(':');
