@@ -78,7 +78,7 @@ public final class Checkpoints {
             Also.ClaimSequence claim = store.nextSequenceClaim(id);
             cid = claim.checkpoint();
             try {
-                started = transitions.apply(id, new JobEvent.CheckpointStarted(cid, leaveRunning), List.of(claim));
+                started = transitions.apply(id, new JobEvent.CheckpointStarted(cid, leaveRunning), List.of(claim), v.value());
             } catch (Also.Conflict e) {
                 if (attempt >= 100) throw new StoreException("gave up on the checkpoint sequence of " + id + ": " + e.getMessage());
             }
@@ -98,7 +98,7 @@ public final class Checkpoints {
             if (reply instanceof AgentReply.Answered<DumpJobReply>(DumpJobReply d) && d.getOk()) {
                 long tDone = System.nanoTime();
                 CheckpointInfo info = complete(d.getCheckpoint(), cid, dumping, leaveRunning, sleep);
-                return switch (completed(id, new JobEvent.CheckpointCompleted(cid, leaveRunning, sleep), info)) {
+                return switch (completed(id, new JobEvent.CheckpointCompleted(cid, leaveRunning, sleep), info, dumping)) {
                     case TransitionOutcome.Applied a -> {
                         long end = System.nanoTime();
                         LOG.info("checkpoint {}: find {} ms, start {} ms, agent {} ms, complete {} ms", cid, ms(tSeq - t0),
@@ -135,11 +135,12 @@ public final class Checkpoints {
             return Answer.refused(Answer.Kind.NOT_FOUND, "no such checkpoint: " + cid);
         }
         JobId id = cid.job();
-        if (lookup.find(caller, id.value()) instanceof Answer.Refused<Versioned<JobInfo>> r) return r.as();
+        Answer<Versioned<JobInfo>> found = lookup.find(caller, id.value());
+        if (!(found instanceof Answer.Ok<Versioned<JobInfo>>(Versioned<JobInfo> v))) return ((Answer.Refused<Versioned<JobInfo>>) found).as();
         NodeId node = NodeId.of(ckpt.get().getNode());
         long tStart = System.nanoTime();
         JobInfo restoring;
-        switch (transitions.apply(id, new JobEvent.RestoreStarted(cid, node))) {
+        switch (transitions.apply(id, new JobEvent.RestoreStarted(cid, node), List.of(), v.value())) {
             case TransitionOutcome.Applied a -> restoring = a.job();
             case TransitionOutcome.Rejected r -> { return Answer.refused(Answer.Kind.PRECONDITION, r.reason()); }
             case TransitionOutcome.Missing m -> { return Answer.refused(Answer.Kind.NOT_FOUND, "no such job: " + id); }
@@ -150,7 +151,7 @@ public final class Checkpoints {
         try {
             if (reply instanceof AgentReply.Answered<AgentRestoreReply>(AgentRestoreReply d) && d.getOk()) {
                 long tDone = System.nanoTime();
-                return switch (transitions.apply(id, new JobEvent.Restored(node, d.getHostPid(), d.getHostPidStart()))) {
+                return switch (transitions.apply(id, new JobEvent.Restored(node, d.getHostPid(), d.getHostPidStart()), List.of(), restoring)) {
                     case TransitionOutcome.Applied a -> {
                         LOG.info("restore {}: find {} ms, start {} ms, agent {} ms, complete {} ms", cid, ms(tStart - t0),
                                 ms(tAgent - tStart), ms(tDone - tAgent), ms(System.nanoTime() - tDone));
@@ -205,10 +206,10 @@ public final class Checkpoints {
      * The state change and the checkpoint's record in one transaction; apart when the record exists already. When the
      * state machine refuses the change (the job was killed meanwhile), the image still exists: its record is kept.
      */
-    private TransitionOutcome completed(JobId id, JobEvent.CheckpointCompleted event, CheckpointInfo info) {
+    private TransitionOutcome completed(JobId id, JobEvent.CheckpointCompleted event, CheckpointInfo info, JobInfo known) {
         TransitionOutcome o;
         try {
-            o = transitions.apply(id, event, List.of(new Also.CreateCheckpoint(info)));
+            o = transitions.apply(id, event, List.of(new Also.CreateCheckpoint(info)), known);
         } catch (Also.Conflict e) {
             store.putCheckpoint(info);
             return transitions.apply(id, event);

@@ -46,15 +46,27 @@ public final class JobTransitions {
      *
      * @throws Also.Conflict when one of {@code also} lost a race; nothing was written
      */
-    public TransitionOutcome apply(JobId id, JobEvent event, List<Also> also) {
+    public TransitionOutcome apply(JobId id, JobEvent event, List<Also> also) { return apply(id, event, also, null); }
+
+    /**
+     * Like {@link #apply(JobId, JobEvent, List)}, trying {@code known} (a record this caller read or wrote, with its
+     * version) before reading the store: one ZooKeeper read less on the paths that hold the job's latest record. A
+     * stale {@code known} costs nothing but that read: its write loses the compare-and-set, and a refusal is only
+     * believed from a fresh read.
+     */
+    public TransitionOutcome apply(JobId id, JobEvent event, List<Also> also, JobInfo known) {
         if (!also.isEmpty() && event instanceof JobEvent.Removed) throw new IllegalArgumentException("a removal commits nothing else");
+        JobInfo hint = known;
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Optional<Versioned<JobInfo>> loaded = store.get(id);
+            Optional<Versioned<JobInfo>> loaded = hint != null ? Optional.of(new Versioned<>(hint, (int) hint.getVersion())) : store.get(id);
+            boolean fromHint = hint != null;
+            hint = null;
             if (loaded.isEmpty()) return new TransitionOutcome.Missing(id);
             JobInfo current = loaded.get().value();
             int version = loaded.get().version();
             Transition t = JobStateMachine.apply(JobRecords.toRecord(current), event, clock.getAsLong());
             switch (t) {
+                case Transition.Refused r when fromHint -> { }   // believe a refusal only from the store itself
                 case Transition.Refused r -> {
                     LOG.debug("job {}: {} refused: {}", id, event, r.reason());
                     return new TransitionOutcome.Rejected(r.reason(), current);
