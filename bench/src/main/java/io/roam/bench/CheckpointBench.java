@@ -49,12 +49,17 @@ public final class CheckpointBench {
         Path homeDir = Files.createTempDirectory("roam-bench");
         var bench = new CheckpointBench(roamBin, new RoamHome(homeDir), criuBinary());
         var table = new StringBuilder();
+        var phases = new StringBuilder();
         table.append("| touched | image | bare dump | roam checkpoint | overhead | bare restore | roam restore | overhead |\n");
         table.append("|---|---|---|---|---|---|---|---|\n");
         try {
             bench.cli("up");
-            bench.measure(10, 1);   // warm-up (JIT of the agent and coordinator), not reported
-            for (int mb : sizes) table.append(bench.measure(mb, rounds)).append('\n');
+            bench.measure(10, 1, new ArrayList<>());   // warm-up (JIT of the agent and coordinator), not reported
+            for (int mb : sizes) {
+                List<String> jobs = new ArrayList<>();
+                table.append(bench.measure(mb, rounds, jobs)).append('\n');
+                phases.append("- ").append(mb).append(" MB: ").append(PhaseLines.medians(bench.home.logDir(), jobs)).append('\n');
+            }
         } finally {
             bench.cli("down");
             exec(List.of("rm", "-rf", homeDir.toString()));
@@ -64,7 +69,8 @@ public final class CheckpointBench {
                 + " rounds after one unreported warm-up round, bare and roam alternating which goes first; both dumps use --leave-running on the same live"
                 + " process and both images are restored side by side. roam's times are measured at its client API (the agent's socket, through the coordinator),"
                 + " so they include everything roam adds: the pre-check, mapped-file scan, manifest checksums, state changes"
-                + " in ZooKeeper and the gRPC hops; they exclude the CLI's JVM start.\n\n" + table;
+                + " in ZooKeeper and the gRPC hops; they exclude the CLI's JVM start.\n\n" + table
+                + "\nWhere roam's time went (medians of the per-phase lines roam logs; the coordinator's \"agent\" is its call to the agent):\n\n" + phases;
         Files.writeString(out, report);
         System.out.println(report);
     }
@@ -74,11 +80,12 @@ public final class CheckpointBench {
      * in alternating order; then both images restored side by side (two copies of one image can run at once: each job
      * has its own PID namespace), again in alternating order. Same flags as roam's engine for the bare runs.
      */
-    private String measure(int mb, int rounds) throws Exception {
+    private String measure(int mb, int rounds, List<String> jobs) throws Exception {
         List<Double> bareDump = new ArrayList<>(), roamDump = new ArrayList<>(), bareRestore = new ArrayList<>(), roamRestore = new ArrayList<>();
         long imageBytes = 0;
         for (int r = 0; r < rounds; r++) {
             String job = "b" + mb + "r" + r + "x" + Long.toHexString(System.nanoTime() & 0xffff);
+            jobs.add(job);
             String py = "import time\nb=bytearray(" + mb + "*1024*1024)\nfor i in range(0,len(b),4096): b[i]=1\n"
                     + "print('ready',flush=True)\nwhile True: time.sleep(0.1)\n";
             cli("run", "--name", job, "--", "python3", "-c", py);
