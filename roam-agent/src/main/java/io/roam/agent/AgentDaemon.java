@@ -32,6 +32,7 @@ import io.roam.rpc.Identity;
 import io.roam.rpc.Tls;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -87,7 +88,9 @@ public final class AgentDaemon implements AutoCloseable {
                 host.equals("0.0.0.0") || host.startsWith("[") || host.contains(":") ? List.of() : List.of(host));
         Identity identity = creds.identity();
         Optional<String> coordinatorAt = creds.coordinator().or(() -> token.isPresent() ? Optional.empty() : join);
-        CheckpointEngine engine = new CriuCheckpointEngine(CriuCheckpointEngine.locateCriu());
+        Path criuBinary = CriuCheckpointEngine.locateCriu();
+        io.roam.criu.KerndatCache.ensure(criuBinary);   // before the first criu run: it would probe the kernel every time
+        CheckpointEngine engine = new CriuCheckpointEngine(criuBinary);
         CriuInfo criu = engine.info();
         this.table = new JobTable(home.jobTableDir(node));
         this.network = new io.roam.agent.net.JobNetwork();
