@@ -92,7 +92,9 @@ public final class CriuCheckpointEngine implements CheckpointEngine {
         Path console = dir.resolve("criu-dump.out.log");
         long[] criuPid = {-1};
         CriuProcess.Result r;
-        try {
+        // criu's parasite mounts a procfs in each task's working directory: one dump at a time per directory
+        try (CwdLocks locks = CwdLocks.acquire(spec.rootPid())) {
+            locks.clearLeftovers();
             r = CriuProcess.run(as.wrap(cmd), console, spec.timeout(), pid -> criuPid[0] = pid);
         } catch (IOException e) {
             return new DumpFailed(FailureKind.IO, "cannot run " + criu + ": " + e.getMessage(), "");

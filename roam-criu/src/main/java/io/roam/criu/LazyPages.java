@@ -98,6 +98,15 @@ public final class LazyPages {
         List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$@\" 3>\"$0\"", status.toString()));
         cmd.addAll(criuCmd);
         TreeThaw thaw = TreeThaw.snapshot(rootPid);
+        // criu's parasite mounts a procfs in each task's working directory: one dump at a time per directory, held
+        // until criu is ready to serve (the parasite has left the tasks by then)
+        try (CwdLocks locks = CwdLocks.acquire(rootPid)) {
+            locks.clearLeftovers();
+            return lazyDump(cmd, as, dir, status, thaw, rootPid, port, timeout);
+        }
+    }
+
+    private DumpStart lazyDump(List<String> cmd, DumpAs as, Path dir, Path status, TreeThaw thaw, long rootPid, int port, Duration timeout) {
         long t0 = System.nanoTime();
         Process p;
         try {
