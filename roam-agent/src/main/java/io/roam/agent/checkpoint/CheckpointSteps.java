@@ -75,6 +75,7 @@ public final class CheckpointSteps {
     }
 
     public DumpJobReply dump(DumpJobRequest req) {
+        long tIn = System.nanoTime();
         String job = req.getJob().getId();
         JobInfo held = table.get(job).orElse(null);
         if (held == null) return dumpError("io", "job " + job + " has no process on node " + node, "");
@@ -125,8 +126,8 @@ public final class CheckpointSteps {
                         if (!held.getNetAddress().isEmpty()) network.release(held.getNetAddress());
                     }
                     long bytes = size(dir);
-                    log.info("job {} checkpointed as {} ({} bytes): check {} ms, maps {} ms more, criu {} ms, seal {} ms, exit {} ms", job, id,
-                            bytes, checkMs, mapsMs, dumpMs, sealMs, (System.nanoTime() - tGone) / 1_000_000);
+                    log.info("job {} checkpointed as {} ({} bytes): check {} ms, maps {} ms more, criu {} ms, seal {} ms, exit {} ms, in all {} ms",
+                            job, id, bytes, checkMs, mapsMs, dumpMs, sealMs, (System.nanoTime() - tGone) / 1_000_000, (System.nanoTime() - tIn) / 1_000_000);
                     yield DumpJobReply.newBuilder().setOk(true).setCheckpoint(CheckpointInfo.newBuilder().setId(id.value())
                             .setJob(job).setNode(node.value()).setCreatedMs(m.getCreatedMs()).setSizeBytes(bytes)
                             .setPath(dir.toString()).setLeaveRunning(req.getLeaveRunning()).setCriuVersion(m.getCriuVersion())
@@ -161,6 +162,7 @@ public final class CheckpointSteps {
 
     /** With criu's deadline: a lazy restore reads no pages and is bounded tighter (a failed one can hang in criu). */
     public AgentRestoreReply restore(AgentRestoreRequest req, BeforeRestore before, Duration timeout) {
+        long tIn = System.nanoTime();
         JobInfo job = req.getJob();
         Path dir = Path.of(req.getCheckpoint().getPath());
         long tVerify = System.nanoTime();
@@ -245,8 +247,9 @@ public final class CheckpointSteps {
             return switch (outcome) {
                 case Restored r -> {
                     table.put(job.toBuilder().setNode(node.value()).setHostPid(r.hostPid()).setHostPidStart(r.hostPidStart()).build());
-                    log.info("job {} restored from {} as pid {}: verify {} ms, criu {} ms, page checksums {} ms (beside criu)",
-                            job.getId(), req.getCheckpoint().getId(), r.hostPid(), verifyMs, r.took().toMillis(), pagesMs[0]);
+                    log.info("job {} restored from {} as pid {}: verify {} ms, criu {} ms, page checksums {} ms (beside criu), in all {} ms",
+                            job.getId(), req.getCheckpoint().getId(), r.hostPid(), verifyMs, r.took().toMillis(), pagesMs[0],
+                            (System.nanoTime() - tIn) / 1_000_000);
                     yield AgentRestoreReply.newBuilder().setOk(true).setHostPid(r.hostPid()).setHostPidStart(r.hostPidStart()).build();
                 }
                 case RestoreFailed f -> {
