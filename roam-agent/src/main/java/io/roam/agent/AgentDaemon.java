@@ -64,6 +64,7 @@ public final class AgentDaemon implements AutoCloseable {
     private final io.roam.agent.owner.OwnerActivity owner = new io.roam.agent.owner.OwnerActivity();
     private volatile boolean watchOwner;
     private final AgentExec exec;
+    private final io.roam.agent.transfer.TransferService transfer;
     private final NodeInfo self;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean registered;
@@ -97,9 +98,10 @@ public final class AgentDaemon implements AutoCloseable {
         var launcher = new SandboxLauncher(NativeBinaries.install("roam-init", home.libDir()));
         var steps = new CheckpointSteps(engine, table, home, node, creds.secret(), network);
         this.exec = new AgentExec(node, home, identity);
+        this.transfer = new io.roam.agent.transfer.TransferService(node, home, table, identity, creds.clusterId(), creds.secret(), criu,
+                io.roam.agent.transfer.TransferFaults.fromEnvironment(System.getenv()));
         this.server = Tls.startServer(listen, identity, new AgentService(node, home, table, launcher, steps, network),
-                new io.roam.agent.transfer.TransferService(node, home, table, identity, creds.clusterId(), creds.secret(), criu,
-                        io.roam.agent.transfer.TransferFaults.fromEnvironment(System.getenv())),
+                transfer,
                 exec.service(), new io.roam.agent.spool.SpoolService(home, table, identity),
                 new io.roam.agent.live.LiveService(new io.roam.agent.live.LiveSteps(
                         new io.roam.criu.LazyPages(((CriuCheckpointEngine) engine).criuBinary()), steps, table, home, node,
@@ -212,6 +214,7 @@ public final class AgentDaemon implements AutoCloseable {
         exits.close();
         server.shutdown();
         exec.close();
+        transfer.close();
         coordinator.close();
         log.info("agent {} stopped; {} job(s) keep running", node, table.all().size());
     }

@@ -11,6 +11,7 @@ import io.roam.criu.LazyPages;
 import io.roam.criu.image.ImageManifests;
 import io.roam.criu.image.ManifestInputs;
 import io.roam.criu.image.MappedFiles;
+import io.roam.criu.image.SealFollower;
 import io.roam.proto.AgentRestoreReply;
 import io.roam.proto.AgentRestoreRequest;
 import io.roam.proto.CheckpointInfo;
@@ -85,14 +86,18 @@ public final class LiveSteps {
         boolean serving = false;
         CheckpointId id = CheckpointId.parse(req.getCheckpointId());
         Path dir = home.imageDir(node, id);
+        SealFollower seal = null;
         try {
             if (Files.exists(dir)) return dumpError("image directory " + dir + " already exists");
             Files.createDirectories(dir);
             List<MappedFile> mapped = MappedFiles.collect(held.getHostPid());
             int port = freePort();
             long frozenAt = System.nanoTime();
+            // the small images are checksummed while criu writes them: the seal then reads only what came last
+            seal = SealFollower.start(dir);
             switch (lazy.dump(held.getHostPid(), dir, port, tls, READY_TIMEOUT)) {
                 case LazyPages.DumpStart.Failed(var f) -> {
+                    seal.close();
                     CheckpointSteps.deleteTree(dir);
                     log.warn("live dump of job {} failed ({}): {}", job, f.kind(), f.reason());
                     return dumpError(f.reason());
@@ -100,11 +105,16 @@ public final class LiveSteps {
                 case LazyPages.DumpStart.Serving(LazyPages.Running running, Duration took) -> {
                     serving = true;
                     sessions.put(job, new Session(held, running, true));
+                    long tSeal = System.nanoTime();
                     Manifest m = ImageManifests.write(dir, new ManifestInputs(id.value(), job, req.getClusterId(), node.value(),
-                            held.getSpec(), false, took.toMillis(), mapped, criu, secret));
+                            held.getSpec(), false, took.toMillis(), mapped, criu, secret), ImageManifests.Durability.CACHED, seal);
+                    long sealMs = ms(tSeal);
                     long bytes = size(dir);
+                    long frozenMs = ms(frozenAt);
+                    log.info("job {} dumped live as {} ({} bytes): criu ready {} ms, seal {} ms, frozen {} ms so far", job, id, bytes,
+                            took.toMillis(), sealMs, frozenMs);
                     return LiveDumpReply.newBuilder().setOk(true).setPagePort(port).setCriuMs(took.toMillis())
-                            .setFrozenMs((System.nanoTime() - frozenAt) / 1_000_000)
+                            .setFrozenMs(frozenMs)
                             .setCheckpoint(CheckpointInfo.newBuilder().setId(id.value()).setJob(job).setNode(node.value())
                                     .setCreatedMs(m.getCreatedMs()).setSizeBytes(bytes).setPath(dir.toString())
                                     .setCriuVersion(m.getCriuVersion()).setKernel(m.getKernel()).setDumpMs(took.toMillis())
@@ -112,6 +122,7 @@ public final class LiveSteps {
                 }
             }
         } catch (IOException | RuntimeException e) {
+            if (seal != null) seal.close();
             Session s = sessions.remove(job);
             if (s != null) s.criu().kill();   // criu lets go of the tree: it runs on
             serving = false;
@@ -145,8 +156,12 @@ public final class LiveSteps {
         AgentRestoreRequest r = AgentRestoreRequest.newBuilder().setJob(req.getJob()).setCheckpoint(req.getCheckpoint())
                 .setClusterId(req.getClusterId()).build();
         java.util.concurrent.atomic.AtomicBoolean restoring = new java.util.concurrent.atomic.AtomicBoolean(true);
+        long t0 = System.nanoTime();
+        long[] daemonMs = {-1};
         AgentRestoreReply reply = checkpoints.restore(r, dir -> {
+            long tDaemon = System.nanoTime();
             daemon[0] = lazy.pageClient(dir, req.getPageHost(), req.getPagePort(), tls, LISTEN_TIMEOUT);
+            daemonMs[0] = ms(tDaemon);
             daemon[0].exit().thenAccept(code -> {
                 if (code != 0 && restoring.get()) LazyPages.killRestoresOf(dir);
             });
@@ -159,6 +174,8 @@ public final class LiveSteps {
         }
         JobInfo restored = table.get(job).orElseThrow();
         sessions.put(job, new Session(restored, daemon[0], false));
+        log.info("job {} resumed lazily as pid {}: lazy-pages daemon listening after {} ms, {} ms in all", job, reply.getHostPid(),
+                daemonMs[0], ms(t0));
         daemon[0].exit().thenAccept(code -> {
             if (code != 0) dropTarget(job, restored, code);
         });
@@ -233,6 +250,8 @@ public final class LiveSteps {
             return 0;
         }
     }
+
+    private static long ms(long t0) { return (System.nanoTime() - t0) / 1_000_000; }
 
     private static LiveDumpReply dumpError(String reason) { return LiveDumpReply.newBuilder().setOk(false).setError(reason).build(); }
 }

@@ -94,6 +94,7 @@ final class ChunkSource {
         windowStart = System.nanoTime();
         Map<String, Long> sent = new HashMap<>(from);
         long deadline = System.nanoTime() + FOLLOW_LIMIT.toNanos();
+        DirWatch watch = null;
         try {
             ByteBuffer buf = ByteBuffer.allocate(CHUNK);
             while (true) {
@@ -102,6 +103,10 @@ final class ChunkSource {
                 for (Path f : ImageFiles.inOrder(dir)) {
                     String name = f.getFileName().toString();
                     if (name.equals(ImageManifests.MANIFEST) || name.endsWith(".tmp")) continue;
+                    // CRIU's own logs grow with every line it writes (and a post-copy dump's log goes on growing while
+                    // it serves pages): followed, they kept this loop from ever resting, a stream of tiny chunks that
+                    // took the CPU from CRIU. They go once, in the last pass.
+                    if (!sealed && name.endsWith(".log")) continue;
                     corruptPending = sendAvailable(f, name, sent, buf, corruptPending);
                 }
                 if (sealed) {
@@ -109,7 +114,10 @@ final class ChunkSource {
                     break;
                 }
                 if (System.nanoTime() > deadline) throw new IOException("the image was not sealed within " + FOLLOW_LIMIT.toMinutes() + " min");
-                if (sentBytes == before) Thread.sleep(FOLLOW_POLL_MS);
+                if (sentBytes == before) {
+                    if (watch == null) watch = DirWatch.on(dir);   // only a transfer that follows a dump rests
+                    watch.rest(FOLLOW_POLL_MS);
+                }
             }
             queue.put(ImageChunk.newBuilder().setEnd(true).build());
         } catch (InterruptedException e) {
@@ -117,6 +125,8 @@ final class ChunkSource {
         } catch (IOException | UncheckedIOException e) {
             log.warn("reading the image failed: {}", e.toString());
             queue.offer(POISON);
+        } finally {
+            if (watch != null) watch.close();
         }
     }
 

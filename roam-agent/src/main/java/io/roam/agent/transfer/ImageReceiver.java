@@ -47,6 +47,7 @@ final class ImageReceiver implements StreamObserver<ImageChunk> {
     private final Map<String, FileChannel> open = new HashMap<>();
     private PartialImages.Entry entry;
     private ImageHeader header;
+    private long startedNs;
     private Path scratch;
     private long bytes;
     private boolean finished;
@@ -90,6 +91,7 @@ final class ImageReceiver implements StreamObserver<ImageChunk> {
             return;
         }
         header = h;
+        startedNs = System.nanoTime();
         Files.createDirectories(home.imagesDir(node));
         scratch = home.imagesDir(node).resolve(".incoming-" + id.value());
         if (h.getResume()) {
@@ -151,7 +153,9 @@ final class ImageReceiver implements StreamObserver<ImageChunk> {
 
     private void complete() throws IOException {
         closeFiles();
+        long tVerify = System.nanoTime();
         Verification v = ImageManifests.verify(scratch, clusterId, secret, criu);
+        long verifyMs = (System.nanoTime() - tVerify) / 1_000_000;
         if (v instanceof Rejected r) {
             refuse("the received image failed verification on " + node + ": " + r.reason());
             return;
@@ -166,7 +170,8 @@ final class ImageReceiver implements StreamObserver<ImageChunk> {
         Files.move(scratch, dest, StandardCopyOption.ATOMIC_MOVE);
         finished = true;
         partials.done(entry);
-        log.info("image {} of job {} received from {} and verified: {} bytes", header.getCheckpoint(), job, header.getSourceNode(), bytes);
+        log.info("image {} of job {} received from {} and verified: {} bytes in {} ms from its header (verify {} ms)", header.getCheckpoint(), job,
+                header.getSourceNode(), bytes, (System.nanoTime() - startedNs) / 1_000_000, verifyMs);
         reply.onNext(ReceiveReply.newBuilder().setOk(true).setPath(dest.toString()).setBytes(bytes).build());
         reply.onCompleted();
     }

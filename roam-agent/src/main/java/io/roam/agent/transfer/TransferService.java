@@ -4,6 +4,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.roam.agent.jobs.JobTable;
+import io.roam.agent.rpc.PeerChannels;
 import io.roam.agent.sandbox.JobProcesses;
 import io.roam.core.CheckpointId;
 import io.roam.core.NodeId;
@@ -23,7 +24,6 @@ import io.roam.proto.XferFileLength;
 import io.roam.proto.XferResumeReply;
 import io.roam.proto.XferResumeRequest;
 import io.roam.rpc.Identity;
-import io.roam.rpc.Tls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -31,29 +31,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Agent ↔ agent image streaming (Send on the source, Receive on the target) and Probe for a recovering coordinator. */
-public final class TransferService extends TransferGrpc.TransferImplBase {
+public final class TransferService extends TransferGrpc.TransferImplBase implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TransferService.class);
 
     private final NodeId node;
     private final RoamHome home;
     private final JobTable table;
-    private final Identity identity;
     private final String clusterId;
     private final byte[] secret;
     private final CriuInfo criu;
     private final ImageSender sender;
     private final PartialImages partials = new PartialImages();
+    private final PeerChannels peers;
 
     public TransferService(NodeId node, RoamHome home, JobTable table, Identity identity, String clusterId, byte[] secret,
                            CriuInfo criu, TransferFaults faults) {
         this.node = node;
         this.home = home;
         this.table = table;
-        this.identity = identity;
         this.clusterId = clusterId;
         this.secret = secret;
         this.criu = criu;
         this.sender = new ImageSender(faults);
+        this.peers = new PeerChannels(identity);
         if (faults.any()) log.warn("transfer test knobs are on: {}", faults);
     }
 
@@ -61,6 +61,10 @@ public final class TransferService extends TransferGrpc.TransferImplBase {
     public void send(SendImageRequest req, StreamObserver<TransferProgress> obs) {
         Path dir = home.imageDir(node, CheckpointId.parse(req.getCheckpoint()));
         var cancelled = (ServerCallStreamObserver<TransferProgress>) obs;
+        // A cached channel: a new one costs a TLS handshake, inside a post-copy migration's freeze. A new or idle one
+        // starts connecting now, while the dump it follows gets going.
+        ManagedChannel ch = peers.get(req.getTargetAddress());
+        ch.getState(true);
         if (req.getFollow()) awaitDump(dir, cancelled);
         if (!Files.isDirectory(dir)) {
             obs.onNext(TransferProgress.newBuilder().setDone(true).setOk(false)
@@ -68,26 +72,26 @@ public final class TransferService extends TransferGrpc.TransferImplBase {
             obs.onCompleted();
             return;
         }
-        ManagedChannel ch = Tls.channel(req.getTargetAddress(), identity);
+        boolean ok = false;
         try {
             ImageHeader h = ImageHeader.newBuilder().setCheckpoint(req.getCheckpoint()).setJob(req.getJob())
                     .setClusterId(req.getClusterId()).setSourceNode(node.value()).build();
             TransferProgress last = sender.send(ch, dir, h, req.getFollow(), cancelled::isCancelled, p -> {
                 if (!cancelled.isCancelled()) obs.onNext(p);
             });
+            ok = last.getOk();
             if (!cancelled.isCancelled()) {
                 obs.onNext(last);
                 obs.onCompleted();
             }
         } finally {
-            ch.shutdownNow();
-            try {
-                ch.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            if (!ok) peers.discard(req.getTargetAddress(), ch);   // the next transfer starts on a fresh connection
         }
     }
+
+    /** At agent stop: the channels to other agents go. */
+    @Override
+    public void close() { peers.close(); }
 
     /** A follow-mode send starts with the dump: wait (bounded) until the dump has made the image directory. */
     private static void awaitDump(Path dir, ServerCallStreamObserver<TransferProgress> call) {

@@ -48,6 +48,8 @@ final class LiveMigration {
     private static final Logger LOG = LoggerFactory.getLogger(LiveMigration.class);
     private static final Duration PAGES_DEADLINE = Duration.ofHours(1);
     private static final Duration SHORT = Duration.ofSeconds(30);
+    /** The size the streamed transfer's deadline is reckoned for: the state of a job is a few MB; criu may take minutes. */
+    private static final long STATE_BYTES_HINT = 1L << 30;
 
     private final ZkJobStore store;
     private final ZkMigrationStore migrations;
@@ -83,10 +85,22 @@ final class LiveMigration {
             case TransitionOutcome.Missing x -> { migrations.delete(id); return Answer.refused(Answer.Kind.NOT_FOUND, "no such job: " + id); }
         }
         long t0 = System.nanoTime();
-        progress.accept("migrating job " + id + " from " + source + " to " + dest + " by live migration: dumping");
+        Object said = new Object();
+        Consumer<String> say = line -> { synchronized (said) { progress.accept(line); } };   // the dump's and the transfer's threads
+        // The small images travel while criu writes them (as in a cold migration): the transfer ends soon after the seal.
+        boolean streamed = StreamedSend.enabled();
+        say.accept("migrating job " + id + " from " + source + " to " + dest + " by live migration: dumping"
+                + (streamed ? " and sending the state as it is written" : ""));
+        SendImageRequest send = SendImageRequest.newBuilder().setCheckpoint(cid.value()).setJob(id.value()).setTargetNode(dest.value())
+                .setTargetAddress(transfers.address(dest).orElse("")).setClusterId(clusterId).build();
+        StreamedSend streaming = streamed
+                ? StreamedSend.start(transfers, source, send, STATE_BYTES_HINT, p -> say.accept(MigrationOrchestrator.line(p, dest)))
+                : null;
+        long tDump = System.nanoTime();
         LiveDumpRequest dumpReq = LiveDumpRequest.newBuilder().setJob(migrating).setCheckpointId(cid.value()).setClusterId(clusterId).build();
         AgentReply<LiveDumpReply> dumped = transfers.live(source, MigrationSteps.CRIU_DEADLINE, a -> a.dump(dumpReq));
         if (!(dumped instanceof AgentReply.Answered<LiveDumpReply>(LiveDumpReply d) && d.getOk())) {
+            if (streaming != null) streaming.cancel();
             String why = switch (dumped) {
                 case AgentReply.Answered<LiveDumpReply>(LiveDumpReply d) -> JobLookup.firstLine(d.getError());
                 case AgentReply.Unreachable<LiveDumpReply>(String u) -> u;
@@ -100,12 +114,19 @@ final class LiveMigration {
         String host = transfers.address(source).map(a -> a.substring(0, a.lastIndexOf(':'))).orElse("");
         CheckpointInfo image = d.getCheckpoint().toBuilder().setId(cid.value()).setJob(id.value()).setNode(source.value()).build();
         m = m.toBuilder().setPhase("dumped").setImage(image).setPageSource(host + ":" + d.getPagePort()).build();
-        migrations.put(m);
-        progress.accept("dumped " + MigrationOrchestrator.mb(image.getSizeBytes()) + " of state in " + dumpMs
+        // Recorded while the small images travel (the job is frozen meanwhile); awaited before the target restores, so a
+        // record that cannot be written stops the migration where the sequential write did: before the job resumes there.
+        MigrationRecord dumpedRecord = m;
+        CompletableFuture<Void> recorded = CompletableFuture.runAsync(() -> migrations.put(dumpedRecord),
+                r -> Thread.ofVirtual().name("live-record").start(r));
+        long tRecorded = System.nanoTime();
+        say.accept("dumped " + MigrationOrchestrator.mb(image.getSizeBytes()) + " of state in " + dumpMs
                 + " ms (memory pages stay on " + source + " until fetched); sending to " + dest);
-        SendImageRequest send = SendImageRequest.newBuilder().setCheckpoint(cid.value()).setJob(id.value()).setTargetNode(dest.value())
-                .setTargetAddress(transfers.address(dest).orElse("")).setClusterId(clusterId).build();
-        TransferProgress sent = transfers.send(source, send, image.getSizeBytes(), p -> progress.accept(MigrationOrchestrator.line(p, dest)));
+        TransferProgress sent = streaming != null ? streaming.await()
+                : transfers.send(source, send, image.getSizeBytes(), p -> say.accept(MigrationOrchestrator.line(p, dest)));
+        long tSent = System.nanoTime();
+        awaitRecord(recorded);
+        long tRecordedToo = System.nanoTime();
         if (!sent.getOk()) return abort(m, "the transfer to " + dest + " failed: " + sent.getError());
         m = m.toBuilder().setPhase("transferred").build();
         CheckpointInfo there = image.toBuilder().setNode(dest.value()).setPath(sent.getPath()).build();
@@ -121,6 +142,9 @@ final class LiveMigration {
                     .setHostPidStart(probe.get().getHostPidStart()).build());
         }
         long frozenMs = d.getFrozenMs() + ms(tReply);
+        LOG.info("job {} resumed on {} after a freeze of {} ms: on {} {} ms (criu ready {} ms), dump call {} ms in all, transfer {} ms"
+                + " (record beside it, {} ms more), restore {} ms", id, dest, frozenMs, source, d.getFrozenMs(), d.getCriuMs(),
+                (tReply - tDump) / 1_000_000, (tSent - tRecorded) / 1_000_000, (tRecordedToo - tSent) / 1_000_000, ms(tRecordedToo));
         AgentRestoreReply r = ((AgentReply.Answered<AgentRestoreReply>) restored).value();
         JobInfo committed;
         switch (transitions.apply(id, new JobEvent.MigrationCommitted(dest, r.getHostPid(), r.getHostPidStart()))) {
@@ -179,6 +203,16 @@ final class LiveMigration {
                         case AgentReply.Unreachable<LiveAbortReply>(String u) -> u;
                     }));
         };
+    }
+
+    /** Waits for the record write started beside the transfer; its failure surfaces as the sequential write's did. */
+    private static void awaitRecord(CompletableFuture<Void> recorded) {
+        try {
+            recorded.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
     }
 
     private static Side side(AgentReply<LivePagesReply> r) {
