@@ -43,6 +43,9 @@ public final class TransferService extends TransferGrpc.TransferImplBase {
     private final CriuInfo criu;
     private final ImageSender sender;
     private final PartialImages partials = new PartialImages();
+    private final javax.net.ssl.SSLContext ssl;
+    private volatile TransferPath path = TransferPath.fromEnvironment(System.getenv());
+    private BulkServer bulk;
 
     public TransferService(NodeId node, RoamHome home, JobTable table, Identity identity, String clusterId, byte[] secret,
                            CriuInfo criu, TransferFaults faults) {
@@ -54,6 +57,7 @@ public final class TransferService extends TransferGrpc.TransferImplBase {
         this.secret = secret;
         this.criu = criu;
         this.sender = new ImageSender(faults);
+        this.ssl = Tls.sslContext(identity);
         if (faults.any()) log.warn("transfer test knobs are on: {}", faults);
     }
 
@@ -72,7 +76,8 @@ public final class TransferService extends TransferGrpc.TransferImplBase {
         try {
             ImageHeader h = ImageHeader.newBuilder().setCheckpoint(req.getCheckpoint()).setJob(req.getJob())
                     .setClusterId(req.getClusterId()).setSourceNode(node.value()).build();
-            TransferProgress last = sender.send(ch, dir, h, req.getFollow(), cancelled::isCancelled, p -> {
+            var target = new TransferTarget(req.getTargetAddress(), ch, ssl, path);
+            TransferProgress last = sender.send(target, dir, h, req.getFollow(), cancelled::isCancelled, p -> {
                 if (!cancelled.isCancelled()) obs.onNext(p);
             });
             if (!cancelled.isCancelled()) {
@@ -88,6 +93,24 @@ public final class TransferService extends TransferGrpc.TransferImplBase {
             }
         }
     }
+
+    /**
+     * Starts the bulk data path's server ({@link BulkServer}) on {@code host:port} (the gRPC port + 1): the same
+     * receivers as {@link #receive}. Throws {@link java.io.UncheckedIOException} when the port is taken.
+     */
+    public synchronized void startDataPort(String host, int port) {
+        if (bulk != null) throw new IllegalStateException("the bulk socket is already listening on " + bulk.port());
+        bulk = BulkServer.start(ssl, host, port, this::receive);
+        log.info("bulk socket for images on {}:{} (this agent sends over: {})", host, bulk.port(), path.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    public synchronized void closeDataPort() {
+        if (bulk != null) bulk.close();
+        bulk = null;
+    }
+
+    /** The path this agent sends images over (tests; agents read {@value TransferPath#ENV}). */
+    void sendOver(TransferPath p) { path = p; }
 
     /** A follow-mode send starts with the dump: wait (bounded) until the dump has made the image directory. */
     private static void awaitDump(Path dir, ServerCallStreamObserver<TransferProgress> call) {
