@@ -199,7 +199,7 @@ class MigrationFaultsIT {
         cutter.join(130_000);
         assertThat(r.exit()).as(r.err()).isZero();
         // which codec wins depends on this machine's cores and the measured link; the line must name it and why
-        assertThat(r.err()).contains("resumed 1×").contains("verified on n3").containsPattern("codec (none|zstd-fast|zstd-1) \\(zstd-1 saves -?\\d+%");
+        assertThat(r.err()).contains("resumed 1×").contains("verified on n3").contains("over the bulk socket").containsPattern("codec (none|zstd-fast|zstd-1) \\(zstd-1 saves -?\\d+%");
         var kept = java.util.regex.Pattern.compile("resumed 1× \\(([\\d.]+) MB were not sent again").matcher(r.err());
         assertThat(kept.find()).as(r.err()).isTrue();
         assertThat(Double.parseDouble(kept.group(1))).as("MB the target kept across the cut").isGreaterThan(20);

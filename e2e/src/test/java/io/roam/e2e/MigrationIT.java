@@ -51,6 +51,14 @@ class MigrationIT {
         Roam.eventually(Duration.ofSeconds(30), node + " registered", () -> roam.run("nodes").out().contains(node + " "));
     }
 
+    static String readLog(String node) {
+        try {
+            return Files.readString(tmp.resolve(node + ".log"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @AfterAll
     static void down() {
         try {
@@ -74,6 +82,9 @@ class MigrationIT {
         var moved = roam.run("migrate", "trip", "--to", "n2").ok();
         assertThat(moved.line()).isEqualTo("n2");
         assertThat(moved.err()).contains("sent").contains("MB/s").contains("verified on n2");
+        // the image travelled over the bulk data path (ROAM_TRANSFER_PATH=auto), not gRPC, and both ends say so
+        assertThat(moved.err()).contains("over the bulk socket");
+        assertThat(readLog("n2")).contains("of job trip arriving over the bulk socket from CN=agent-n1");
         assertRunsOnceOn("trip", "n2");
         assertThat(roam.run("migrate", "trip", "--to", "n1").ok().line()).isEqualTo("n1");
         assertRunsOnceOn("trip", "n1");

@@ -55,6 +55,7 @@ public final class AgentDaemon implements AutoCloseable {
     private final io.roam.agent.net.JobNetwork network;
     private final CoordinatorLink coordinator;
     private final Server server;
+    private final io.roam.agent.transfer.TransferService transfer;
     private final LocalServer local;
     private final ExitWatcher exits;
     private final Thread reporter;
@@ -64,7 +65,6 @@ public final class AgentDaemon implements AutoCloseable {
     private final io.roam.agent.owner.OwnerActivity owner = new io.roam.agent.owner.OwnerActivity();
     private volatile boolean watchOwner;
     private final AgentExec exec;
-    private final io.roam.agent.transfer.TransferService transfer;
     private final NodeInfo self;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean registered;
@@ -100,12 +100,12 @@ public final class AgentDaemon implements AutoCloseable {
         this.exec = new AgentExec(node, home, identity);
         this.transfer = new io.roam.agent.transfer.TransferService(node, home, table, identity, creds.clusterId(), creds.secret(), criu,
                 io.roam.agent.transfer.TransferFaults.fromEnvironment(System.getenv()));
-        this.server = Tls.startServer(listen, identity, new AgentService(node, home, table, launcher, steps, network),
-                transfer,
+        io.grpc.BindableService[] services = {new AgentService(node, home, table, launcher, steps, network), transfer,
                 exec.service(), new io.roam.agent.spool.SpoolService(home, table, identity),
                 new io.roam.agent.live.LiveService(new io.roam.agent.live.LiveSteps(
                         new io.roam.criu.LazyPages(((CriuCheckpointEngine) engine).criuBinary()), steps, table, home, node,
-                        creds.secret(), criu, identity.writePemFiles(home.nodeDir(node).resolve("tls").resolve("criu")))));
+                        creds.secret(), criu, identity.writePemFiles(home.nodeDir(node).resolve("tls").resolve("criu"))))};
+        this.server = startServers(listen, identity, transfer, services);
         this.self = NodeInfo.newBuilder().setId(node.value()).setAddress(host + ":" + server.getPort()).setState("up")
                 .setCriuVersion(criu.version()).setKernel(criu.kernel()).addAllFeatures(criu.features()).build();
         this.coordinator = new CoordinatorLink(() -> coordinatorAt.or(this::coordinatorAddress), identity);
@@ -117,6 +117,31 @@ public final class AgentDaemon implements AutoCloseable {
                 exec.localHandler(coordinator));
         log.info("agent {} ready: gRPC {}, CLI socket {}, CRIU {}, {} job(s) re-adopted",
                 node, self.getAddress(), socket, criu.version(), table.all().size());
+    }
+
+    /**
+     * The gRPC server and, on its port + 1, the image transfer's bulk socket. With port 0 (the default) the pair is
+     * tried on a few free ports until both are free; with a fixed port whose + 1 is taken the agent runs without the
+     * bulk socket (sources then fall back to gRPC) and says so.
+     */
+    private static Server startServers(String listen, Identity identity, io.roam.agent.transfer.TransferService transfer,
+                                       io.grpc.BindableService... services) {
+        String host = listen.substring(0, listen.lastIndexOf(':'));
+        boolean anyPort = listen.endsWith(":0");
+        for (int attempt = 1; ; attempt++) {
+            Server s = Tls.startServer(listen, identity, services);
+            try {
+                transfer.startDataPort(host.startsWith("[") ? host.substring(1, host.length() - 1) : host, s.getPort() + 1);
+                return s;
+            } catch (java.io.UncheckedIOException e) {
+                if (!anyPort) {
+                    log.warn("no bulk socket for images ({}); other agents send images here over gRPC", e.getMessage());
+                    return s;
+                }
+                s.shutdownNow();
+                if (attempt == 10) throw e;
+            }
+        }
     }
 
     private Optional<String> coordinatorAddress() {
@@ -213,6 +238,7 @@ public final class AgentDaemon implements AutoCloseable {
         attachment.close();
         exits.close();
         server.shutdown();
+        transfer.closeDataPort();
         exec.close();
         transfer.close();
         coordinator.close();

@@ -21,6 +21,7 @@ import java.security.cert.X509Certificate;
 import java.util.concurrent.Executors;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -87,6 +88,21 @@ public final class Tls {
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .initialFlowControlWindow(FLOW_CONTROL_WINDOW)
                 .build();
+    }
+
+    /**
+     * A JSSE context for roam's own sockets beside gRPC (the image transfer's bulk data path): TLS 1.3, presenting
+     * {@code id} and trusting exactly the chains that end at the cluster CA, like {@link #serverCredentials} and
+     * {@link #channelCredentials}. The caller still has to require the client's certificate on its server sockets.
+     */
+    public static SSLContext sslContext(Identity id) {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+            ctx.init(keyManagers(id), new TrustManager[] {new ClusterTrustManager(id.ca())}, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS for " + id.commonName(), e);
+        }
     }
 
     static KeyManager[] keyManagers(Identity id) {

@@ -2,8 +2,6 @@ package io.roam.agent.transfer;
 
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.roam.core.codec.ImageCodec;
 import io.roam.proto.ImageChunk;
 import io.roam.proto.ImageHeader;
@@ -13,6 +11,7 @@ import io.roam.proto.TransferProgress;
 import io.roam.proto.XferFileLength;
 import io.roam.proto.XferResumeReply;
 import io.roam.proto.XferResumeRequest;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -29,15 +28,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Streams one image directory to a target agent's Transfer.Receive. A {@link ChunkSource} on a producer thread reads
- * and encodes 4 MiB chunks into a queue of {@link #QUEUE_CHUNKS} (the memory bound); the sender writes a chunk only
- * when gRPC's flow control says the stream is ready, and the stream counts as ready while less than
- * {@link #ON_READY_THRESHOLD} is queued in gRPC (not gRPC's 32 KiB: then the sender waited for every chunk to reach
- * the socket before it handed over the next, a thread handoff per chunk that a busy machine makes slow). When the stream breaks (the call fails, or the target accepts
- * nothing for {@link #STALL_TIMEOUT}: a cut network) the transfer resumes: it asks the target what it holds
- * (Transfer.XferResume) and goes on from there on a new stream, for at most {@link #RESUME_WINDOW} after the break.
- * A refusal by the target (checksums, HMAC, disk) is final. No call has a fixed deadline: a 3 GB image is bounded by
- * stalls, not by its size.
+ * Streams one image directory to a target agent's {@link ImageReceiver}. A {@link ChunkSource} on a producer thread
+ * reads and encodes 4 MiB chunks into a queue of {@link #QUEUE_CHUNKS} (the memory bound); the sender writes them to
+ * the attempt's {@link ChunkLink}: the bulk socket or gRPC's Transfer.Receive, as the {@link TransferTarget} decides.
+ * When the link breaks (it fails, or the target accepts nothing for {@link #STALL_TIMEOUT}: a cut network) the
+ * transfer resumes: it asks the target what it holds (Transfer.XferResume, over gRPC) and goes on from there on a new
+ * link, for at most {@link #RESUME_WINDOW} after the break. A refusal by the target (checksums, HMAC, disk) is final.
+ * No call has a fixed deadline: a 3 GB image is bounded by stalls, not by its size.
  */
 final class ImageSender {
     private static final Logger log = LoggerFactory.getLogger(ImageSender.class);
@@ -56,6 +53,8 @@ final class ImageSender {
     private static final class Run {
         final long t0 = System.nanoTime();
         long sent, wire, pushed, resumedBytes, lastProgress = System.nanoTime();
+        long brokenAt;   // when the stream broke and no chunk has been sent since (0: it is not broken)
+        String path = "";
         int resumes;
         boolean follow;
         BooleanSupplier cancelled;
@@ -76,7 +75,7 @@ final class ImageSender {
      * Sends {@code dir} (with {@code follow}, while CRIU still writes it: see {@link ChunkSource#run()}); progress goes to
      * {@code progress} (also the last, done message); stops when {@code cancelled} says so. Never throws for I/O faults.
      */
-    TransferProgress send(ManagedChannel channel, Path dir, ImageHeader header, boolean follow, BooleanSupplier cancelled,
+    TransferProgress send(TransferTarget target, Path dir, ImageHeader header, boolean follow, BooleanSupplier cancelled,
                           Consumer<TransferProgress> progress) {
         long total = follow ? 0 : ImageFiles.totalBytes(ImageFiles.inOrder(dir));
         ImageHeader h = header.toBuilder().setTotalBytes(total).build();
@@ -85,19 +84,21 @@ final class ImageSender {
         run.cancelled = cancelled;
         Map<String, Long> from = Map.of();
         while (true) {
-            Attempt a = attempt(channel, dir, h.toBuilder().setResume(!from.isEmpty()).build(), from, run, total, progress);
+            Attempt a = attempt(target, dir, h.toBuilder().setResume(!from.isEmpty()).build(), from, run, total, progress);
             switch (a) {
                 case Attempt.Answered(ReceiveReply r) -> {
                     TransferProgress.Builder done = progress(run, total).setDone(true).setOk(r.getOk()).setError(r.getError()).setPath(r.getPath());
-                    log.info("image {} sent to {}: {} bytes ({} on the wire, {}, {} resumes, {} bytes not sent again) in {} ms, {}",
-                            h.getCheckpoint(), channel.authority(), run.sent, run.wire, run.codecLine, run.resumes, run.resumedBytes,
+                    log.info("image {} sent to {} over {}: {} bytes ({} on the wire, {}, {} resumes, {} bytes not sent again) in {} ms, {}",
+                            h.getCheckpoint(), target.address(), run.path, run.sent, run.wire, run.codecLine, run.resumes, run.resumedBytes,
                             done.getTookMs(), r.getOk() ? "verified" : "refused: " + r.getError());
                     return done.build();
                 }
                 case Attempt.Failed(String why) -> { return finish(why, run, total); }
                 case Attempt.Broken(String why) -> {
-                    log.warn("image {}: the transfer to {} broke after {} bytes ({}); resuming", h.getCheckpoint(), channel.authority(), run.sent, why);
-                    Held held = resume(channel, h.getCheckpoint(), why);
+                    log.warn("image {}: the transfer to {} over {} broke after {} bytes ({}); resuming", h.getCheckpoint(), target.address(),
+                            run.path, run.sent, why);
+                    if (run.brokenAt == 0) run.brokenAt = System.nanoTime();
+                    Held held = resume(target.channel(), h.getCheckpoint(), why, run.brokenAt + RESUME_WINDOW.toNanos());
                     if (held.failed() != null) return finish(held.failed(), run, total);
                     from = held.lengths();
                     run.resumes++;
@@ -111,8 +112,7 @@ final class ImageSender {
     /** What the target holds after a break (file → contiguous length; empty: start over), or why resuming failed. */
     private record Held(Map<String, Long> lengths, String failed) {}
 
-    private Held resume(ManagedChannel channel, String checkpoint, String brokeBecause) {
-        long deadline = System.nanoTime() + RESUME_WINDOW.toNanos();
+    private Held resume(ManagedChannel channel, String checkpoint, String brokeBecause, long deadline) {
         String last = brokeBecause;
         while (System.nanoTime() < deadline) {
             channel.resetConnectBackoff();
@@ -137,37 +137,25 @@ final class ImageSender {
         return new Held(Map.of(), last + "; no resume possible within " + RESUME_WINDOW.toSeconds() + " s");
     }
 
-    private Attempt attempt(ManagedChannel channel, Path dir, ImageHeader h, Map<String, Long> from, Run run, long total,
+    private Attempt attempt(TransferTarget target, Path dir, ImageHeader h, Map<String, Long> from, Run run, long total,
                             Consumer<TransferProgress> progress) {
+        ChunkLink link;
+        try {
+            link = target.open();
+        } catch (IOException e) {
+            return new Attempt.Broken(e.getMessage());
+        }
+        run.path = link.path();
         BlockingQueue<ImageChunk> queue = new ArrayBlockingQueue<>(QUEUE_CHUNKS);
-        CompletableFuture<ReceiveReply> reply = new CompletableFuture<>();
-        Object ready = new Object();
-        @SuppressWarnings("unchecked")
-        ClientCallStreamObserver<ImageChunk>[] req = new ClientCallStreamObserver[1];
-        TransferGrpc.newStub(channel).withOnReadyThreshold(ON_READY_THRESHOLD).receive(new ClientResponseObserver<ImageChunk, ReceiveReply>() {
-            @Override public void beforeStart(ClientCallStreamObserver<ImageChunk> r) {
-                req[0] = r;
-                r.setOnReadyHandler(() -> { synchronized (ready) { ready.notifyAll(); } });
-            }
-            @Override public void onNext(ReceiveReply v) { reply.complete(v); }
-            @Override public void onError(Throwable t) {
-                reply.completeExceptionally(t);
-                synchronized (ready) { ready.notifyAll(); }
-            }
-            @Override public void onCompleted() {
-                reply.completeExceptionally(new IllegalStateException("the target closed the stream without an answer"));
-                synchronized (ready) { ready.notifyAll(); }
-            }
-        });
         ChunkSource source = new ChunkSource(dir, from, queue, faults.codec(), faults.corrupt() && run.resumes == 0, run.codec, run.why);
         run.source = source;
         Thread producer = Thread.ofVirtual().name("image-reader").start(source::run);
-        try {
-            if (!offer(req[0], ImageChunk.newBuilder().setHeader(h).build(), ready, reply)) return ended(reply);
+        try (link) {
+            if (!link.offer(ImageChunk.newBuilder().setHeader(h).build())) return ended(link.reply());
             long idleSince = System.nanoTime();
             while (true) {
                 if (run.cancelled.getAsBoolean()) {
-                    req[0].cancel("the coordinator cancelled the transfer", null);
+                    link.cancel("the coordinator cancelled the transfer", null);
                     return new Attempt.Failed("the transfer was cancelled");
                 }
                 ImageChunk c = queue.poll(1, TimeUnit.SECONDS);
@@ -179,31 +167,32 @@ final class ImageSender {
                 }
                 idleSince = System.nanoTime();
                 if (c == ChunkSource.POISON) return new Attempt.Failed("cannot read the image " + dir);
-                if (!offer(req[0], c, ready, reply)) return ended(reply);
+                if (!link.offer(c)) return ended(link.reply());
                 if (c.getEnd()) break;
+                run.brokenAt = 0;
                 run.sent += c.getRawLength();
                 run.pushed += c.getRawLength();
                 run.wire += c.getZstd().size() + c.getData().size();
                 run.codec = source.codec();
                 run.why = source.reason();
-                run.codecLine = source.describe();
+                run.codecLine = source.describe() + ", over " + link.path();
                 throttle(run);
                 if (System.nanoTime() - run.lastProgress > PROGRESS_EVERY.toNanos()) {
                     progress.accept(progress(run, total).build());
                     run.lastProgress = System.nanoTime();
                 }
             }
-            req[0].onCompleted();
-            return new Attempt.Answered(reply.get(Checks.REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+            link.halfClose();
+            return new Attempt.Answered(link.reply().get(Checks.REPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            req[0].cancel("interrupted", e);
+            link.cancel("interrupted", e);
             return new Attempt.Failed("interrupted");
         } catch (ExecutionException | TimeoutException e) {
-            req[0].cancel("transfer failed", e);
+            link.cancel("transfer failed", e);
             return new Attempt.Broken(describe(e));
         } catch (RuntimeException e) {
-            req[0].cancel("transfer failed", e);
+            link.cancel("transfer failed", e);
             return new Attempt.Failed(describe(e));
         } finally {
             producer.interrupt();
@@ -219,27 +208,6 @@ final class ImageSender {
         } catch (RuntimeException e) {
             return new Attempt.Broken(describe(e.getCause() != null ? e.getCause() : e));
         }
-    }
-
-    /** Waits (bounded) until the stream accepts a message, then sends it; false when the call has failed. */
-    private static boolean offer(ClientCallStreamObserver<ImageChunk> req, ImageChunk c, Object ready, CompletableFuture<ReceiveReply> reply)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + STALL_TIMEOUT.toNanos();
-        synchronized (ready) {
-            while (!req.isReady() && !reply.isDone()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    req.cancel("stalled", null);
-                    reply.completeExceptionally(new TimeoutException("the target accepted nothing for "
-                            + STALL_TIMEOUT.toSeconds() + " s (network cut?)"));
-                    return false;
-                }
-                ready.wait(Math.max(1, left / 1_000_000));
-            }
-        }
-        if (reply.isDone()) return false;
-        req.onNext(c);
-        return true;
     }
 
     private void throttle(Run run) throws InterruptedException {

@@ -24,6 +24,7 @@ import io.roam.proto.XferFileLength;
 import io.roam.proto.XferResumeReply;
 import io.roam.proto.XferResumeRequest;
 import io.roam.rpc.Identity;
+import io.roam.rpc.Tls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,9 @@ public final class TransferService extends TransferGrpc.TransferImplBase impleme
     private final ImageSender sender;
     private final PartialImages partials = new PartialImages();
     private final PeerChannels peers;
+    private final javax.net.ssl.SSLContext ssl;
+    private volatile TransferPath path = TransferPath.fromEnvironment(System.getenv());
+    private BulkServer bulk;
 
     public TransferService(NodeId node, RoamHome home, JobTable table, Identity identity, String clusterId, byte[] secret,
                            CriuInfo criu, TransferFaults faults) {
@@ -54,6 +58,7 @@ public final class TransferService extends TransferGrpc.TransferImplBase impleme
         this.criu = criu;
         this.sender = new ImageSender(faults);
         this.peers = new PeerChannels(identity);
+        this.ssl = Tls.sslContext(identity);
         if (faults.any()) log.warn("transfer test knobs are on: {}", faults);
     }
 
@@ -76,7 +81,8 @@ public final class TransferService extends TransferGrpc.TransferImplBase impleme
         try {
             ImageHeader h = ImageHeader.newBuilder().setCheckpoint(req.getCheckpoint()).setJob(req.getJob())
                     .setClusterId(req.getClusterId()).setSourceNode(node.value()).build();
-            TransferProgress last = sender.send(ch, dir, h, req.getFollow(), cancelled::isCancelled, p -> {
+            var target = new TransferTarget(req.getTargetAddress(), ch, ssl, path);
+            TransferProgress last = sender.send(target, dir, h, req.getFollow(), cancelled::isCancelled, p -> {
                 if (!cancelled.isCancelled()) obs.onNext(p);
             });
             ok = last.getOk();
@@ -92,6 +98,24 @@ public final class TransferService extends TransferGrpc.TransferImplBase impleme
     /** At agent stop: the channels to other agents go. */
     @Override
     public void close() { peers.close(); }
+
+    /**
+     * Starts the bulk data path's server ({@link BulkServer}) on {@code host:port} (the gRPC port + 1): the same
+     * receivers as {@link #receive}. Throws {@link java.io.UncheckedIOException} when the port is taken.
+     */
+    public synchronized void startDataPort(String host, int port) {
+        if (bulk != null) throw new IllegalStateException("the bulk socket is already listening on " + bulk.port());
+        bulk = BulkServer.start(ssl, host, port, this::receive);
+        log.info("bulk socket for images on {}:{} (this agent sends over: {})", host, bulk.port(), path.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    public synchronized void closeDataPort() {
+        if (bulk != null) bulk.close();
+        bulk = null;
+    }
+
+    /** The path this agent sends images over (tests; agents read {@value TransferPath#ENV}). */
+    void sendOver(TransferPath p) { path = p; }
 
     /** A follow-mode send starts with the dump: wait (bounded) until the dump has made the image directory. */
     private static void awaitDump(Path dir, ServerCallStreamObserver<TransferProgress> call) {

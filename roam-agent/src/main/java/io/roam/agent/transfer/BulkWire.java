@@ -1,0 +1,74 @@
+package io.roam.agent.transfer;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
+import io.roam.proto.ImageChunk;
+import io.roam.rpc.Tls;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import javax.net.ssl.SSLParameters;
+
+/**
+ * The bulk data path's wire format, shared by {@link BulkServer} and {@link BulkLink}: TLS 1.3 with AES-GCM only,
+ * ALPN {@value #ALPN}, then varint-length-delimited protobuf messages (the source sends {@link ImageChunk}s exactly as
+ * on gRPC's Transfer.Receive, the target answers with one {@link io.roam.proto.ReceiveReply}). A frame longer than
+ * {@link #MAX_FRAME} (gRPC's limit for roam's messages) or one that does not parse is refused before it is used.
+ */
+final class BulkWire {
+    static final String ALPN = "roam-image/1";
+    static final int MAX_FRAME = Tls.MAX_MESSAGE_BYTES;
+    private static final String[] PROTOCOLS = {"TLSv1.3"};
+    private static final String[] CIPHERS = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"};
+
+    /** A frame that is not an image chunk: too long, truncated inside its length, or not a protobuf message. */
+    static final class BadFrame extends IOException {
+        BadFrame(String why) { super(why); }
+    }
+
+    private BulkWire() {}
+
+    /** The TLS parameters of both ends (the server additionally requires the client's certificate). */
+    static SSLParameters parameters(SSLParameters p) {
+        p.setProtocols(PROTOCOLS);
+        p.setCipherSuites(CIPHERS);
+        p.setApplicationProtocols(new String[] {ALPN});
+        return p;
+    }
+
+    /** The next chunk, or null at a clean end of the stream (between two frames). */
+    static ImageChunk readChunk(InputStream in) throws IOException {
+        int first = in.read();
+        if (first < 0) return null;
+        long len = readVarint(first, in);
+        if (len > MAX_FRAME) throw new BadFrame("a frame of " + len + " bytes (at most " + MAX_FRAME + ")");
+        byte[] body = in.readNBytes((int) len);
+        if (body.length < len) throw new EOFException("the stream ended inside a frame");
+        try {
+            CodedInputStream cin = CodedInputStream.newInstance(body);
+            cin.enableAliasing(true);   // the chunk's bytes stay in `body`: no copy of 4 MiB
+            return ImageChunk.parseFrom(cin);
+        } catch (InvalidProtocolBufferException e) {
+            throw new BadFrame("a frame that is not an image chunk (" + e.getMessage() + ")");
+        }
+    }
+
+    private static long readVarint(int first, InputStream in) throws IOException {
+        long v = first & 0x7f;
+        int b = first;
+        for (int shift = 7; (b & 0x80) != 0; shift += 7) {
+            if (shift > 35) throw new BadFrame("a frame length that is not a varint");
+            b = in.read();
+            if (b < 0) throw new EOFException("the stream ended inside a frame length");
+            v |= (long) (b & 0x7f) << shift;
+        }
+        return v;
+    }
+
+    static void write(MessageLite m, OutputStream out) throws IOException {
+        m.writeDelimitedTo(out);
+        out.flush();
+    }
+}
