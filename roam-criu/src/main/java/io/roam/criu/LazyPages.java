@@ -81,8 +81,11 @@ public final class LazyPages {
 
     public LazyPages(Path criu) { this.criu = criu; }
 
-    /** Starts the lazy dump of {@code rootPid} into {@code dir}, serving pages on {@code 0.0.0.0:port}; returns once the images are written. */
-    public DumpStart dump(long rootPid, Path dir, int port, Tls tls, Duration timeout) {
+    /**
+     * Starts the lazy dump of {@code rootPid} into {@code dir}, serving pages on {@code 0.0.0.0:port}; returns once the
+     * images are written. {@code extra}: more dump options (a job with its own network namespace: TCP repair).
+     */
+    public DumpStart dump(long rootPid, Path dir, int port, Tls tls, List<String> extra, Duration timeout) {
         dir = dir.toAbsolutePath();
         DumpAs as = DumpAs.of(rootPid).orElse(null);
         if (as == null) return failed(FailureKind.REFUSED, "pid " + rootPid + " does not exist: the job is not running", "");
@@ -95,6 +98,7 @@ public final class LazyPages {
                 "-o", DUMP_LOG, "--file-locks", "--ghost-limit", (JobInspector.GHOST_LIMIT_BYTES >> 20) + "M",
                 "--lazy-pages", "--address", "0.0.0.0", "--port", Integer.toString(port), "--status-fd", "3"));
         criuCmd.addAll(tls.args());
+        criuCmd.addAll(extra);
         List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$@\" 3>\"$0\"", status.toString()));
         cmd.addAll(criuCmd);
         TreeThaw thaw = TreeThaw.snapshot(rootPid);

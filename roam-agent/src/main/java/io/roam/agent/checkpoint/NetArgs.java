@@ -18,14 +18,14 @@ import java.util.Map;
  * established connections are dumped in repair mode behind an nftables lock, and the restored tree is put into the new
  * namespace, which criu inherits as a descriptor.
  */
-final class NetArgs {
+public final class NetArgs {
     /** The descriptor criu gets the job's new namespace on. */
     static final int NETNS_FD = 9;
 
     private NetArgs() {}
 
     /** Extra dump options: none for a job that shares its node's namespace. */
-    static List<String> dump(JobInfo job) {
+    public static List<String> dump(JobInfo job) {
         if (job.getNetAddress().isEmpty()) return List.of();
         return List.of("--tcp-established", "--external", "net[" + netnsInode(job.getHostPid()) + "]:" + JobNetPlan.CRIU_KEY,
                 "--network-lock", "nftables");

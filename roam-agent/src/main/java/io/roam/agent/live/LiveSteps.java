@@ -1,12 +1,15 @@
 package io.roam.agent.live;
 
 import io.roam.agent.checkpoint.CheckpointSteps;
+import io.roam.agent.checkpoint.NetArgs;
 import io.roam.agent.jobs.JobTable;
+import io.roam.agent.net.JobNetwork;
 import io.roam.agent.sandbox.JobProcesses;
 import io.roam.core.CheckpointId;
 import io.roam.core.NodeId;
 import io.roam.core.RoamHome;
 import io.roam.criu.CriuInfo;
+import io.roam.criu.DumpNetworkRelease;
 import io.roam.criu.LazyPages;
 import io.roam.criu.image.ImageManifests;
 import io.roam.criu.image.ManifestInputs;
@@ -53,7 +56,7 @@ public final class LiveSteps {
     private static final Duration LAZY_RESTORE_TIMEOUT = Duration.ofSeconds(30);
 
     /** A live migration in progress on this node. */
-    private record Session(JobInfo job, LazyPages.Running criu, boolean source) {}
+    private record Session(JobInfo job, LazyPages.Running criu, boolean source, Path dir) {}
 
     private final LazyPages lazy;
     private final CheckpointSteps checkpoints;
@@ -63,11 +66,13 @@ public final class LiveSteps {
     private final byte[] secret;
     private final CriuInfo criu;
     private final LazyPages.Tls tls;
+    private final JobNetwork network;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
     public LiveSteps(LazyPages lazy, CheckpointSteps checkpoints, JobTable table, RoamHome home, NodeId node, byte[] secret, CriuInfo criu,
-                     Path pemDir) {
+                     Path pemDir, JobNetwork network) {
         this.lazy = lazy;
+        this.network = network;
         this.checkpoints = checkpoints;
         this.table = table;
         this.home = home;
@@ -95,7 +100,7 @@ public final class LiveSteps {
             long frozenAt = System.nanoTime();
             // the small images are checksummed while criu writes them: the seal then reads only what came last
             seal = SealFollower.start(dir);
-            switch (lazy.dump(held.getHostPid(), dir, port, tls, READY_TIMEOUT)) {
+            switch (lazy.dump(held.getHostPid(), dir, port, tls, NetArgs.dump(held), READY_TIMEOUT)) {
                 case LazyPages.DumpStart.Failed(var f) -> {
                     seal.close();
                     CheckpointSteps.deleteTree(dir);
@@ -104,7 +109,9 @@ public final class LiveSteps {
                 }
                 case LazyPages.DumpStart.Serving(LazyPages.Running running, Duration took) -> {
                     serving = true;
-                    sessions.put(job, new Session(held, running, true));
+                    sessions.put(job, new Session(held, running, true, dir));
+                    // a job with its own address: the peers' packets must find the target, not this frozen copy
+                    if (!held.getNetAddress().isEmpty()) network.deactivate(held.getNetAddress());
                     long tSeal = System.nanoTime();
                     Manifest m = ImageManifests.write(dir, new ManifestInputs(id.value(), job, req.getClusterId(), node.value(),
                             held.getSpec(), false, took.toMillis(), mapped, criu, secret), ImageManifests.Durability.CACHED, seal);
@@ -124,7 +131,7 @@ public final class LiveSteps {
         } catch (IOException | RuntimeException e) {
             if (seal != null) seal.close();
             Session s = sessions.remove(job);
-            if (s != null) s.criu().kill();   // criu lets go of the tree: it runs on
+            if (s != null) giveBack(s);   // criu lets go of the tree: it runs on
             serving = false;
             CheckpointSteps.deleteTree(dir);
             return dumpError("the live dump failed: " + e.getMessage());
@@ -138,7 +145,7 @@ public final class LiveSteps {
         Session s = sessions.remove(job);
         JobInfo held = table.get(job).orElse(null);
         try {
-            if (s != null) s.criu().kill();
+            if (s != null) giveBack(s);
         } finally {
             table.clearBusy(job);
         }
@@ -147,6 +154,33 @@ public final class LiveSteps {
         }
         log.info("live migration of job {} aborted: it runs on here as pid {}", job, held.getHostPid());
         return LiveAbortReply.newBuilder().setOk(true).setHostPid(held.getHostPid()).setHostPidStart(held.getHostPidStart()).build();
+    }
+
+    /**
+     * Kills the source's criu, which lets go of the frozen tree: it runs on with the same pid. A job with its own
+     * address first gets its route and its connections back: a killed criu leaves the tree's sockets in TCP repair
+     * mode (and its nftables lock, where it made one).
+     */
+    private void giveBack(Session s) {
+        JobInfo job = s.job();
+        if (job.getNetAddress().isEmpty()) {
+            s.criu().kill();
+            return;
+        }
+        // while criu still holds the tree frozen: the tasks run the moment criu dies (it stops them with ptrace, not
+        // with a group stop), and a task that meets its socket still in repair mode gets EPERM from recv. The route
+        // first: taking a socket out of repair sends a window probe to the peer.
+        try {
+            network.reactivate(job.getNetAddress());
+        } catch (RuntimeException e) {
+            log.warn("job {}: cannot route its address {} here again: {}", job.getId(), job.getNetAddress(), e.getMessage());
+        }
+        try {
+            DumpNetworkRelease.release(job.getHostPid(), s.dir().resolve(LazyPages.DUMP_LOG));
+        } catch (RuntimeException e) {
+            log.warn("job {}: cannot take its connections out of TCP repair: {}", job.getId(), e.getMessage());
+        }
+        s.criu().kill();
     }
 
     /** Target: verify the small images, start the lazy-pages daemon against the source, restore at once. */
@@ -173,7 +207,7 @@ public final class LiveSteps {
             return reply;
         }
         JobInfo restored = table.get(job).orElseThrow();
-        sessions.put(job, new Session(restored, daemon[0], false));
+        sessions.put(job, new Session(restored, daemon[0], false, Path.of(req.getCheckpoint().getPath())));
         log.info("job {} resumed lazily as pid {}: lazy-pages daemon listening after {} ms, {} ms in all", job, reply.getHostPid(),
                 daemonMs[0], ms(t0));
         daemon[0].exit().thenAccept(code -> {
@@ -202,6 +236,7 @@ public final class LiveSteps {
         if (s.source()) {
             // criu kills the tree after the last page; after a failure it resumes it: the target has the job, so stop it here.
             if (JobProcesses.alive(s.job().getHostPid(), s.job().getHostPidStart())) JobProcesses.signal(s.job().getHostPid(), 9);
+            if (!s.job().getNetAddress().isEmpty()) network.release(s.job().getNetAddress());
             table.remove(job);
             table.clearBusy(job);
         } else if (code != 0) {

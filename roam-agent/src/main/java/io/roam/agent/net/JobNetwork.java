@@ -67,6 +67,30 @@ public final class JobNetwork {
         log.info("job address {} routed to this node ({} ms)", p.plan().address(), (System.nanoTime() - t0) / 1_000_000);
     }
 
+    /**
+     * Takes the address off this node's routes, keeping the job's namespace and veth pair ({@link JobNetPlan#deactivate}):
+     * the source's side of a post-copy move, once the job is frozen there.
+     *
+     * @throws IllegalStateException with ip's message
+     */
+    public void deactivate(String address) {
+        JobNetPlan plan = new JobNetPlan(address);
+        batch(List.of(), plan.deactivate());
+        log.info("job address {} no longer routed to this node (the job is frozen here)", address);
+    }
+
+    /**
+     * Routes the address to the namespace the job is still in ({@link JobNetPlan#activate}): a post-copy move given
+     * up on the source.
+     *
+     * @throws IllegalStateException with ip's message
+     */
+    public void reactivate(String address) {
+        JobNetPlan plan = new JobNetPlan(address);
+        batch(List.of(), plan.activate());
+        log.info("job address {} routed to this node again", address);
+    }
+
     /** Forgets the namespace's name: the job's processes hold the namespace from now on. */
     public void unname(Prepared p) {
         var r = run(p.plan().unname());

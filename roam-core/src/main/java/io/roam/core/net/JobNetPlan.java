@@ -55,6 +55,14 @@ public record JobNetPlan(String address) {
                 List.of("route", "replace", address + "/32", "dev", veth));
     }
 
+    /**
+     * Takes the address off the cluster network while the job's tree stays in its namespace: the node's end of the
+     * veth down (the kernel drops the /32 route over it). For a job frozen on this node while another node takes it
+     * (post-copy): neither this node's route nor its proxy ARP draws the peers' packets here any more; {@link #activate}
+     * puts it back if the move is given up.
+     */
+    public List<List<String>> deactivate() { return List.of(List.of("link", "set", nodeVeth(), "down")); }
+
     /** The job's side, run inside the job's namespace ({@code ip -n NS -batch}): loopback, the address, the default route. */
     public List<List<String>> jobSide() {
         return List.of(

@@ -29,6 +29,13 @@ class JobNetPlanTest {
     }
 
     @Test
+    void aFrozenSourceTakesItsAddressOffTheNetworkByTheVethAloneAndCanPutItBack() {
+        assertThat(plan.deactivate()).containsExactly(List.of("link", "set", "rj0a82070c", "down"));
+        assertThat(plan.deactivate()).noneMatch(step -> step.contains("del"));
+        assertThat(plan.activate()).first().isEqualTo(List.of("link", "set", "rj0a82070c", "up"));
+    }
+
+    @Test
     void theJobSideHasLoopbackItsAddressAndAnOnLinkDefaultRoute() {
         List<List<String>> steps = plan.jobSide();
         assertThat(steps).containsExactly(

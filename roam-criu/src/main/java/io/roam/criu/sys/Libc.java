@@ -28,6 +28,12 @@ public final class Libc {
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
     public static final int CLONE_NEWNET = 0x40000000;
+    public static final int SOL_SOCKET = 1;
+    public static final int SO_PROTOCOL = 38;
+    public static final int IPPROTO_TCP = 6;
+    public static final int TCP_REPAIR = 19;
+    private static final long SYS_PIDFD_OPEN = 434;
+    private static final long SYS_PIDFD_GETFD = 438;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -44,6 +50,12 @@ public final class Libc {
     private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle OPEN = handle("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
             ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle SYSCALL3 = handle("syscall", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle GETSOCKOPT = handle("getsockopt", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    private static final MethodHandle SETSOCKOPT = handle("setsockopt", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     private static final MethodHandle SETNS = handle("setns", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
     private Libc() {}
@@ -84,6 +96,33 @@ public final class Libc {
     public static int open(String path, int flags) {
         try (Arena arena = Arena.ofConfined()) {
             return (int) call(OPEN, arena.allocateFrom(path), flags, 0);
+        }
+    }
+
+    /** pidfd_open(2): a descriptor for process {@code pid}, or -1. */
+    public static int pidfdOpen(long pid) {
+        return (int) (long) call(SYSCALL3, SYS_PIDFD_OPEN, pid, 0L, 0L);
+    }
+
+    /** pidfd_getfd(2): a duplicate of descriptor {@code fd} of the process behind {@code pidfd} (needs ptrace rights), or -1. */
+    public static int pidfdGetfd(int pidfd, int fd) {
+        return (int) (long) call(SYSCALL3, SYS_PIDFD_GETFD, (long) pidfd, (long) fd, 0L);
+    }
+
+    /** getsockopt(2) of an int option: its value, or -1 (see {@link #lastErrno()}; options here are never negative). */
+    public static int getIntOption(int fd, int level, int name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment len = arena.allocateFrom(ValueLayout.JAVA_INT, 4);
+            int r = (int) call(GETSOCKOPT, fd, level, name, v, len);
+            return r < 0 ? -1 : v.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
+
+    /** setsockopt(2) of an int option; returns 0 or -1. */
+    public static int setIntOption(int fd, int level, int name, int value) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) call(SETSOCKOPT, fd, level, name, arena.allocateFrom(ValueLayout.JAVA_INT, value), 4);
         }
     }
 
