@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * mount namespace with an empty tmpfs over the spool directory, so it sees the same paths and none of n1's files. A
  * counter moved n1 → n9 → n1 keeps one unbroken log, each node drops the copy the job left behind, the job's
  * TMPDIR travels with it, and {@code roam logs} (through n9's CLI socket) reads the files on whichever node has them:
- * {@code roam logs -f} follows the job across both moves.
+ * {@code roam logs -f} follows the job across both moves. A live (post-copy) move takes the files along the same way.
  */
 class SpoolShippingIT {
     private static final String COUNTER = "echo kept > \"$TMPDIR/note\"; i=0; while true; do i=$((i+1)); echo $i; sleep 0.1; done";
@@ -88,6 +88,35 @@ class SpoolShippingIT {
         List<Long> seen = numbers(read(followed));
         Roam.assertCountsOn(seen, 20);
         assertThat(seen).as("roam logs -f followed the job n1 -> n9 -> n1, nothing missed or doubled").isEqualTo(numbers(read(hostSpool.resolve("out"))));
+    }
+
+    @Test
+    void aLiveMoveTakesTheOutputFilesAlongAndBackToo() throws Exception {
+        Path hostSpool = roam.home.resolve("spool").resolve("lship");
+        roam.run("run", "--name", "lship", "--node", "n1", "--", "sh", "-c", COUNTER).ok();
+        eventually(Duration.ofSeconds(30), "lship counting on n1", () -> numbers(read(hostSpool.resolve("out"))).size() > 5);
+
+        var there = roam.run("migrate", "lship", "--to", "n9", "--live");
+        assertThat(there.exit()).as(there.err()).isZero();
+        assertThat(there.err()).contains("memory pages stay on n1").contains("sent the job's output files").contains("all pages arrived on n9");
+        assertThat(roam.nodeOf("lship")).isEqualTo("n9");
+        eventually(Duration.ofSeconds(30), "n1's copy dropped", () -> !Files.exists(hostSpool));
+        int before = numbers(roam.logs("lship")).size();
+        eventually(Duration.ofSeconds(30), "lship counts on n9", () -> numbers(roam.logs("lship")).size() > before + 5);
+        Roam.assertCountsOn(numbers(roam.logs("lship")), 10);
+
+        var back = roam.run("migrate", "lship", "--to", "n1", "--live");
+        assertThat(back.exit()).as(back.err()).isZero();
+        assertThat(back.err()).contains("sent the job's output files");
+        assertThat(roam.nodeOf("lship")).isEqualTo("n1");
+        int moved = numbers(read(hostSpool.resolve("out"))).size();
+        eventually(Duration.ofSeconds(30), "lship counts on n1 again", () -> numbers(read(hostSpool.resolve("out"))).size() > moved + 5);
+        List<Long> all = numbers(read(hostSpool.resolve("out")));
+        Roam.assertCountsOn(all, 20);
+        assertThat(all.getFirst()).as("the whole log came back, from its first line").isEqualTo(1);
+        assertThat(read(hostSpool.resolve("tmp/note"))).as("TMPDIR travelled too").isEqualTo("kept\n");
+        assertThat(roam.processesOf("lship")).isEqualTo(1);
+        roam.run("kill", "lship").ok();
     }
 
     private static Process cli(Path out, String... args) throws IOException {

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Post-copy migration: record → MIGRATING → lazy dump on the source (criu keeps the frozen tree and serves its pages)
- * → the small images to the target (Transfer.Send, verified there) → lazy restore on the target → commit (the job is
+ * → the small images to the target (Transfer.Send, verified there; the output files beside them, to a node that
+ * does not share them) → lazy restore on the target → commit (the job is
  * RUNNING on the target; the record stays, phase "pages") → wait until both sides say the page transfer is over →
  * delete the record and images. Before the restore succeeded every failure gives the job back to the source (Abort:
  * criu lets go of the tree, which runs on with the same pid). After it, the migration is one-way: a broken transfer
@@ -57,11 +58,13 @@ final class LiveMigration {
     private final AgentClients agents;
     private final TransferClients transfers;
     private final MigrationSteps steps;
+    private final SpoolClients spools;
     private final String clusterId;
     private final LongSupplier clock;
 
     LiveMigration(ZkJobStore store, ZkMigrationStore migrations, JobTransitions transitions, AgentClients agents, TransferClients transfers,
-                  MigrationSteps steps, String clusterId, LongSupplier clock) {
+                  MigrationSteps steps, SpoolClients spools, String clusterId, LongSupplier clock) {
+        this.spools = spools;
         this.store = store;
         this.migrations = migrations;
         this.transitions = transitions;
@@ -122,12 +125,22 @@ final class LiveMigration {
         long tRecorded = System.nanoTime();
         say.accept("dumped " + MigrationOrchestrator.mb(image.getSizeBytes()) + " of state in " + dumpMs
                 + " ms (memory pages stay on " + source + " until fetched); sending to " + dest);
+        // The job is frozen: its output files and TMPDIR are final, and travel beside the small images (to a node that
+        // does not share them; where it does, the spool service only finds that out).
+        CompletableFuture<SpoolClients.Shipment> shipping = CompletableFuture.supplyAsync(() -> spools.ship(source, dest, id),
+                r -> Thread.ofVirtual().name("live-spool").start(r));
         TransferProgress sent = streaming != null ? streaming.await()
                 : transfers.send(source, send, image.getSizeBytes(), p -> say.accept(MigrationOrchestrator.line(p, dest)));
         long tSent = System.nanoTime();
         awaitRecord(recorded);
+        SpoolClients.Shipment spool = shipped(shipping);
         long tRecordedToo = System.nanoTime();
-        if (!sent.getOk()) return abort(m, "the transfer to " + dest + " failed: " + sent.getError());
+        if (!sent.getOk()) {
+            dropCopy(spool, dest, id);
+            return abort(m, "the transfer to " + dest + " failed: " + sent.getError());
+        }
+        if (!spool.ok()) return abort(m, "the job's output files could not follow it to " + dest + ": " + spool.error());
+        if (!spool.shared()) say.accept("sent the job's output files and TMPDIR (" + MigrationOrchestrator.mb(spool.bytes()) + ") to " + dest);
         m = m.toBuilder().setPhase("transferred").build();
         CheckpointInfo there = image.toBuilder().setNode(dest.value()).setPath(sent.getPath()).build();
         LiveRestoreRequest restoreReq = LiveRestoreRequest.newBuilder().setJob(migrating).setCheckpoint(there).setClusterId(clusterId)
@@ -136,6 +149,7 @@ final class LiveMigration {
         if (!MigrationSteps.ok(restored)) {
             var probe = transfers.probe(dest, id.value(), "");
             if (!(probe.isPresent() && probe.get().getHoldsJob() && probe.get().getAlive())) {
+                dropCopy(spool, dest, id);
                 return abort(m, "the restore on " + dest + " failed: " + MigrationSteps.why(restored));
             }
             restored = new AgentReply.Answered<>(AgentRestoreReply.newBuilder().setOk(true).setHostPid(probe.get().getHostPid())
@@ -156,11 +170,25 @@ final class LiveMigration {
         migrations.put(m);
         progress.accept("job " + id + " runs on " + dest + " (pid " + r.getHostPid() + "); frozen " + frozenMs + " ms; live: its pages follow from "
                 + source + " on demand and in the background");
-        return pages(m, committed, source, dest, t0, frozenMs, progress);
+        return pages(m, committed, source, dest, t0, frozenMs, progress, spool);
+    }
+
+    private static SpoolClients.Shipment shipped(CompletableFuture<SpoolClients.Shipment> shipping) {
+        try {
+            return shipping.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            return SpoolClients.Shipment.failed(String.valueOf(e.getCause() == null ? e : e.getCause().getMessage()));
+        }
+    }
+
+    /** The target's copy of the output files, when the job does not go there after all (the source keeps its own). */
+    private void dropCopy(SpoolClients.Shipment spool, NodeId dest, JobId id) {
+        if (spool.ok() && !spool.shared()) spools.drop(dest, id);
     }
 
     /** The page phase: both sides report when their criu is done; the verdict is {@link PageTransfer#afterResume}. */
-    private Answer<JobInfo> pages(MigrationRecord m, JobInfo committed, NodeId source, NodeId dest, long t0, long frozenMs, Consumer<String> progress) {
+    private Answer<JobInfo> pages(MigrationRecord m, JobInfo committed, NodeId source, NodeId dest, long t0, long frozenMs, Consumer<String> progress,
+                                  SpoolClients.Shipment spool) {
         LivePagesRequest req = LivePagesRequest.newBuilder().setJob(m.getJob()).build();
         CompletableFuture<AgentReply<LivePagesReply>> src = CompletableFuture.supplyAsync(
                 () -> transfers.live(source, PAGES_DEADLINE, a -> a.pages(req)), r -> Thread.ofVirtual().name("live-pages").start(r));
@@ -170,6 +198,8 @@ final class LiveMigration {
         switch (PageTransfer.afterResume(source.value(), dest.value(), s, dst)) {
             case PageTransfer.Verdict.Complete c -> {
                 steps.finished(m);
+                // the source's copy of the output files goes once its frozen copy of the job is gone too
+                if (!spool.shared()) spools.drop(source, JobId.of(m.getJob()));
                 long total = ms(t0);
                 LOG.info("job {} migrated live {} -> {}: frozen {} ms, all pages after {} ms", m.getJob(), source, dest, frozenMs, total);
                 progress.accept("all pages arrived on " + dest + " from " + source + " (source criu " + exit(srcReply)
