@@ -19,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chunks over the bulk socket to a target's {@link BulkServer}: one mutual-TLS connection per attempt, each chunk
- * written as one length-delimited frame straight from its buffer (no gRPC framing, HTTP/2 flow control or thread
+ * Chunks over the bulk socket to a target's {@link BulkServer}: one connection per attempt, authenticated by a
+ * mutual-TLS handshake and then carrying {@link SealedFrames} keyed from it (see {@link BulkWire}), each chunk
+ * written as one length-delimited message straight from its buffer (no gRPC framing, HTTP/2 flow control or thread
  * handoff). A reader thread waits for the target's one reply (a refusal may come early: a full disk, a foreign
  * cluster). A watchdog closes the connection when a write has made no progress for {@link ImageSender#STALL_TIMEOUT}
  * (a cut network: the kernel's buffers are full and nothing drains them), which fails the attempt like a stalled
@@ -28,8 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 final class BulkLink implements ChunkLink {
     private static final Logger log = LoggerFactory.getLogger(BulkLink.class);
-    /** Writes are cut into slices of this much, so that the watchdog sees progress inside a 4 MiB chunk. */
-    private static final int SLICE = 256 << 10;
+    /** Writes are cut into slices of this much (a sealed frame), so that the watchdog sees progress inside a 4 MiB chunk. */
+    private static final int SLICE = SealedFrames.FRAME;
     private static final Duration WATCH_EVERY = Duration.ofMillis(500);
 
     private final Socket raw;
@@ -38,10 +39,13 @@ final class BulkLink implements ChunkLink {
     private volatile long writingSince;   // 0: not writing; else the time of the last progress of the current write
     private volatile boolean closed;
 
-    private BulkLink(Socket raw, SSLSocket tls) throws IOException {
+    private final SSLSocket tls;   // its session keyed the frames; never written to again (it would put a TLS record among them)
+
+    private BulkLink(Socket raw, SSLSocket tls, BulkWire.Sealed sealed) {
         this.raw = raw;
-        this.out = new Sliced(tls.getOutputStream());
-        InputStream in = tls.getInputStream();
+        this.tls = tls;
+        this.out = new Sliced(sealed.out());
+        InputStream in = sealed.in();
         Thread.ofVirtual().name("bulk-reply").start(() -> readReply(in));
         Thread.ofVirtual().name("bulk-watchdog").start(this::watch);
     }
@@ -54,14 +58,15 @@ final class BulkLink implements ChunkLink {
             raw.setTcpNoDelay(true);
             raw.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             raw.setSoTimeout((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-            var tls = (SSLSocket) ssl.getSocketFactory().createSocket(raw, host, port, true);
+            var tls = (SSLSocket) ssl.getSocketFactory().createSocket(raw, host, port, false);
             tls.setSSLParameters(BulkWire.parameters(tls.getSSLParameters()));
             tls.startHandshake();
             if (!BulkWire.ALPN.equals(tls.getApplicationProtocol())) {
                 throw new IOException(host + ":" + port + " does not speak " + BulkWire.ALPN + " (ALPN '" + tls.getApplicationProtocol() + "')");
             }
+            BulkWire.Sealed sealed = BulkWire.sourceSwitch(raw, tls);
             raw.setSoTimeout(0);   // the reply comes after the target verified the image: the sender bounds that wait
-            return new BulkLink(raw, tls);
+            return new BulkLink(raw, tls, sealed);
         } catch (IOException | RuntimeException e) {
             raw.close();
             throw e;

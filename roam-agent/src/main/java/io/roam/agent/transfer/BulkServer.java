@@ -3,7 +3,6 @@ package io.roam.agent.transfer;
 import io.grpc.stub.StreamObserver;
 import io.roam.proto.ImageChunk;
 import io.roam.proto.ReceiveReply;
-import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,15 +15,15 @@ import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The target's end of the bulk data path (next to the agent's gRPC port, see {@link TransferService#startDataPort}):
- * a TLS 1.3 server socket that requires a client certificate issued by the cluster CA (the same trust as the gRPC
- * server) and ALPN {@value BulkWire#ALPN}. Each connection carries one image stream: its {@link ImageChunk}s go to a
+ * a TCP server socket whose connections start with a TLS 1.3 handshake that requires a client certificate issued by
+ * the cluster CA (the same trust as the gRPC server) and ALPN {@value BulkWire#ALPN}, then carry
+ * {@link SealedFrames} keyed from it (see {@link BulkWire}). Each connection carries one image stream: its {@link ImageChunk}s go to a
  * receiver made by {@code receivers} (the very {@link ImageReceiver} that gRPC's Transfer.Receive uses: same
  * checksums, HMAC, resume offsets and disk checks), whose one reply goes back on the socket. A stream that breaks is
  * reported to the receiver as an error (it keeps the partial image for a resume, like a broken gRPC stream); a frame
@@ -38,13 +37,15 @@ final class BulkServer implements AutoCloseable {
     static final Duration IDLE_TIMEOUT = Duration.ofMinutes(6);
     private static final Duration DRAIN = Duration.ofSeconds(5);
 
-    private final SSLServerSocket socket;
+    private final ServerSocket socket;
+    private final SSLContext ssl;
     private final Function<StreamObserver<ReceiveReply>, StreamObserver<ImageChunk>> receivers;
     private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
     private final Thread acceptor;
 
-    private BulkServer(SSLServerSocket socket, Function<StreamObserver<ReceiveReply>, StreamObserver<ImageChunk>> receivers) {
+    private BulkServer(ServerSocket socket, SSLContext ssl, Function<StreamObserver<ReceiveReply>, StreamObserver<ImageChunk>> receivers) {
         this.socket = socket;
+        this.ssl = ssl;
         this.receivers = receivers;
         this.acceptor = Thread.ofPlatform().daemon().name("bulk-accept-" + socket.getLocalPort()).start(this::accept);
     }
@@ -53,13 +54,10 @@ final class BulkServer implements AutoCloseable {
     static BulkServer start(SSLContext ssl, String host, int port,
                             Function<StreamObserver<ReceiveReply>, StreamObserver<ImageChunk>> receivers) {
         try {
-            var s = (SSLServerSocket) ssl.getServerSocketFactory().createServerSocket();
+            var s = new ServerSocket();
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress(host, port), 64);
-            var p = BulkWire.parameters(s.getSSLParameters());
-            p.setNeedClientAuth(true);
-            s.setSSLParameters(p);
-            return new BulkServer(s, receivers);
+            return new BulkServer(s, ssl, receivers);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
@@ -78,7 +76,7 @@ final class BulkServer implements AutoCloseable {
                 }
                 Thread.ofVirtual().name("bulk-" + c.getRemoteSocketAddress()).start(() -> {
                     try {
-                        serve((SSLSocket) c);
+                        serve(c);
                     } finally {
                         slots.release();
                     }
@@ -89,19 +87,24 @@ final class BulkServer implements AutoCloseable {
         }
     }
 
-    private void serve(SSLSocket c) {
-        String peer = String.valueOf(c.getRemoteSocketAddress());
-        try (c) {
-            c.setTcpNoDelay(true);
-            c.setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
-            c.startHandshake();   // no certificate of the cluster: fails here (need client auth)
-            if (!BulkWire.ALPN.equals(c.getApplicationProtocol())) {
-                log.warn("bulk socket: {} does not speak {} (ALPN '{}'); closed", peer, BulkWire.ALPN, c.getApplicationProtocol());
+    private void serve(Socket raw) {
+        String peer = String.valueOf(raw.getRemoteSocketAddress());
+        try (raw) {
+            raw.setTcpNoDelay(true);
+            raw.setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
+            var tls = (SSLSocket) ssl.getSocketFactory().createSocket(raw, null, false);   // server mode, over raw
+            var p = BulkWire.parameters(tls.getSSLParameters());
+            p.setNeedClientAuth(true);
+            tls.setSSLParameters(p);
+            tls.startHandshake();   // no certificate of the cluster: fails here (need client auth)
+            if (!BulkWire.ALPN.equals(tls.getApplicationProtocol())) {
+                log.warn("bulk socket: {} does not speak {} (ALPN '{}'); closed", peer, BulkWire.ALPN, tls.getApplicationProtocol());
                 return;
             }
-            peer = c.getSession().getPeerPrincipal().getName() + " at " + peer;
-            c.setSoTimeout((int) IDLE_TIMEOUT.toMillis());
-            stream(c, peer);
+            peer = tls.getSession().getPeerPrincipal().getName() + " at " + peer;
+            BulkWire.Sealed sealed = BulkWire.targetSwitch(raw, tls);
+            raw.setSoTimeout((int) IDLE_TIMEOUT.toMillis());
+            stream(raw, sealed, peer);
         } catch (IOException e) {
             log.warn("bulk socket: connection from {} failed: {}", peer, e.toString());
         } catch (RuntimeException e) {
@@ -110,9 +113,9 @@ final class BulkServer implements AutoCloseable {
     }
 
     /** One image stream: chunks into a receiver until it has answered, the stream breaks or a frame is refused. */
-    private void stream(SSLSocket c, String peer) throws IOException {
-        InputStream in = new BufferedInputStream(c.getInputStream(), 1 << 16);
-        Reply reply = new Reply(c.getOutputStream());
+    private void stream(Socket raw, BulkWire.Sealed sealed, String peer) throws IOException {
+        InputStream in = sealed.in();
+        Reply reply = new Reply(sealed.out());
         StreamObserver<ImageChunk> receiver = receivers.apply(reply);
         long chunks = 0;
         try {
@@ -132,14 +135,14 @@ final class BulkServer implements AutoCloseable {
             receiver.onError(e);   // a broken stream: the receiver keeps the partial image for a resume
             throw e;
         }
-        drain(c, in);
+        drain(raw);
     }
 
     /** After the reply: read what the source still sends until it closes (its last writes must not meet a reset). */
-    private static void drain(SSLSocket c, InputStream in) {
+    private static void drain(Socket raw) {
         try {
-            c.setSoTimeout((int) DRAIN.toMillis());
-            in.transferTo(OutputStream.nullOutputStream());
+            raw.setSoTimeout((int) DRAIN.toMillis());
+            raw.getInputStream().transferTo(OutputStream.nullOutputStream());
         } catch (IOException e) {
             log.debug("bulk socket: drain: {}", e.toString());
         }

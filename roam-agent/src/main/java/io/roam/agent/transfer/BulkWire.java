@@ -9,16 +9,26 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Socket;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
- * The bulk data path's wire format, shared by {@link BulkServer} and {@link BulkLink}: TLS 1.3 with AES-GCM only,
- * ALPN {@value #ALPN}, then varint-length-delimited protobuf messages (the source sends {@link ImageChunk}s exactly as
- * on gRPC's Transfer.Receive, the target answers with one {@link io.roam.proto.ReceiveReply}). A frame longer than
- * {@link #MAX_FRAME} (gRPC's limit for roam's messages) or one that does not parse is refused before it is used.
+ * The bulk data path's wire format, shared by {@link BulkServer} and {@link BulkLink}: a TLS 1.3 handshake (AES-GCM
+ * suites only, the client's certificate required, ALPN {@value #ALPN}), one byte each way over TLS to switch over,
+ * then {@link SealedFrames} on the TCP socket, keyed from that TLS session. Inside them, varint-length-delimited
+ * protobuf messages: the source sends {@link ImageChunk}s exactly as on gRPC's Transfer.Receive, the target answers
+ * with one {@link io.roam.proto.ReceiveReply}. A message longer than {@link #MAX_FRAME} (gRPC's limit for roam's
+ * messages) or one that does not parse is refused before it is used.
+ *
+ * <p>The switch-over byte is what makes the hand-over exact: the source sends its first sealed frame only after it
+ * has read the target's switch byte through TLS, so every TLS record the target sent before (its session tickets)
+ * has been consumed by JSSE, which reads whole records and nothing past them; the target reads sealed frames only
+ * after the source's switch byte, the last TLS record the source sends.
  */
 final class BulkWire {
-    static final String ALPN = "roam-image/1";
+    static final String ALPN = "roam-image/2";
+    private static final int SWITCH = 0x5e;
     static final int MAX_FRAME = Tls.MAX_MESSAGE_BYTES;
     private static final String[] PROTOCOLS = {"TLSv1.3"};
     private static final String[] CIPHERS = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"};
@@ -29,6 +39,29 @@ final class BulkWire {
     }
 
     private BulkWire() {}
+
+    /** The streams of one connection after the switch-over: sealed frames in and out on the TCP socket. */
+    record Sealed(InputStream in, OutputStream out) {}
+
+    /** The source's end: sends the switch byte, waits for the target's, then seals with the source's key. */
+    static Sealed sourceSwitch(Socket raw, SSLSocket tls) throws IOException {
+        tls.getOutputStream().write(SWITCH);
+        tls.getOutputStream().flush();
+        int b = tls.getInputStream().read();
+        if (b != SWITCH) throw new IOException("the target did not switch to sealed frames (" + b + ")");
+        return new Sealed(new SealedFrames.In(raw.getInputStream(), SealedFrames.key(tls.getSession(), SealedFrames.TARGET_LABEL)),
+                new SealedFrames.Out(raw.getOutputStream(), SealedFrames.key(tls.getSession(), SealedFrames.SOURCE_LABEL)));
+    }
+
+    /** The target's end: waits for the source's switch byte, answers it, then seals with the target's key. */
+    static Sealed targetSwitch(Socket raw, SSLSocket tls) throws IOException {
+        int b = tls.getInputStream().read();
+        if (b != SWITCH) throw new BadFrame("a stream that does not switch to sealed frames (" + b + ")");
+        tls.getOutputStream().write(SWITCH);
+        tls.getOutputStream().flush();
+        return new Sealed(new SealedFrames.In(raw.getInputStream(), SealedFrames.key(tls.getSession(), SealedFrames.SOURCE_LABEL)),
+                new SealedFrames.Out(raw.getOutputStream(), SealedFrames.key(tls.getSession(), SealedFrames.TARGET_LABEL)));
+    }
 
     /** The TLS parameters of both ends (the server additionally requires the client's certificate). */
     static SSLParameters parameters(SSLParameters p) {

@@ -106,6 +106,7 @@ public final class TransferService extends TransferGrpc.TransferImplBase impleme
     public synchronized void startDataPort(String host, int port) {
         if (bulk != null) throw new IllegalStateException("the bulk socket is already listening on " + bulk.port());
         bulk = BulkServer.start(ssl, host, port, this::receive);
+        Thread.ofPlatform().daemon().priority(Thread.MIN_PRIORITY).name("sealed-frames-warm-up").start(SealedFrames::warmUp);
         log.info("bulk socket for images on {}:{} (this agent sends over: {})", host, bulk.port(), path.name().toLowerCase(java.util.Locale.ROOT));
     }
 

@@ -22,6 +22,7 @@ import io.roam.rpc.Tls;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -168,6 +169,45 @@ class BulkServerTest {
     }
 
     @Test
+    void aSealedFrameThatWasTamperedWithOrIsTooLongIsRefusedAndTheServerGoesOn() throws Exception {
+        ImageChunk header = ImageChunk.newBuilder().setHeader(ImageHeader.newBuilder().setCheckpoint("job.1").setJob("job")
+                .setClusterId(ca.clusterId())).build();
+        var plain = new java.io.ByteArrayOutputStream();
+        header.writeDelimitedTo(plain);
+        // a byte flipped on the wire, inside the ciphertext of a frame sealed with this connection's own key
+        ReceiveReply tampered;
+        try (Conn c = connect(Tls.sslContext(source))) {
+            BulkWire.Sealed sealed = BulkWire.sourceSwitch(c.raw(), c.tls());
+            byte[] frame = sealedFrame(SealedFrames.key(c.tls().getSession(), SealedFrames.SOURCE_LABEL), plain.toByteArray());
+            frame[6] ^= 0x01;
+            c.raw().getOutputStream().write(frame);
+            c.raw().getOutputStream().flush();
+            tampered = ReceiveReply.parseDelimitedFrom(sealed.in());
+        }
+        assertThat(tampered.getOk()).isFalse();
+        assertThat(tampered.getError()).contains("fails its authentication tag");
+        // a frame sealed with a key of another connection (a replay) fails the same way
+        byte[] foreign;
+        try (Conn other = connect(Tls.sslContext(source))) {
+            BulkWire.sourceSwitch(other.raw(), other.tls());
+            foreign = sealedFrame(SealedFrames.key(other.tls().getSession(), SealedFrames.SOURCE_LABEL), plain.toByteArray());
+        }
+        assertThat(sealedExchange((raw, sealed) -> raw.write(foreign)).getError()).contains("fails its authentication tag");
+        // plaintext on the wire after the switch-over is no frame either
+        var clear = new java.io.ByteArrayOutputStream();
+        new java.io.DataOutputStream(clear).writeInt(plain.size());
+        clear.write(plain.toByteArray());
+        clear.write(new byte[16]);
+        assertThat(sealedExchange((raw, sealed) -> raw.write(clear.toByteArray())).getError()).contains("fails its authentication tag");
+        // a frame header announcing more than a frame holds is refused before anything is read into memory
+        assertThat(sealedExchange((raw, sealed) -> raw.write(new byte[] {0x7f, 0, 0, 0})).getError())
+                .contains("a sealed frame of 2130706432 bytes");
+        assertThat(leftInImages()).isEmpty();
+        assertThat(send(TransferPath.BULK, TransferFaults.none()).getOk()).isTrue();
+        assertLandedByteExact();
+    }
+
+    @Test
     void autoFallsBackToGrpcWhenTheBulkSocketDoesNotAnswer() throws Exception {
         service.closeDataPort();
         long t0 = System.nanoTime();
@@ -178,35 +218,68 @@ class BulkServerTest {
         assertLandedByteExact();
     }
 
-    private SSLSocket connect(SSLContext ctx) throws IOException {
-        var s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", grpc.getPort() + 1);
-        s.setSoTimeout(10_000);
-        s.setSSLParameters(BulkWire.parameters(s.getSSLParameters()));
-        return s;
+    /** A TCP connection to the bulk port with a finished TLS handshake over it (client side). */
+    private record Conn(Socket raw, SSLSocket tls) implements AutoCloseable {
+        @Override public void close() throws IOException { raw.close(); }
     }
 
-    /** Whether the server refused: the handshake, the first write or the read of a reply fails or meets the end. */
+    private Conn connect(SSLContext ctx) throws IOException {
+        Socket raw = new Socket("127.0.0.1", grpc.getPort() + 1);
+        try {
+            raw.setSoTimeout(10_000);
+            var tls = (SSLSocket) ctx.getSocketFactory().createSocket(raw, "127.0.0.1", grpc.getPort() + 1, false);
+            tls.setSSLParameters(BulkWire.parameters(tls.getSSLParameters()));
+            tls.startHandshake();
+            return new Conn(raw, tls);
+        } catch (IOException e) {
+            raw.close();
+            throw e;
+        }
+    }
+
+    /** Whether the server refused: the handshake, the switch-over, the first write or the read of a reply fails or meets the end. */
     private boolean refused(SSLContext ctx) {
-        try (SSLSocket s = connect(ctx)) {
-            s.startHandshake();
+        try (Conn c = connect(ctx)) {
+            BulkWire.Sealed sealed = BulkWire.sourceSwitch(c.raw(), c.tls());
             ImageChunk header = ImageChunk.newBuilder().setHeader(ImageHeader.newBuilder().setCheckpoint("job.1").setJob("job")
                     .setClusterId(ca.clusterId())).build();
-            BulkWire.write(header, s.getOutputStream());
-            return ReceiveReply.parseDelimitedFrom(s.getInputStream()) == null;
+            BulkWire.write(header, sealed.out());
+            return ReceiveReply.parseDelimitedFrom(sealed.in()) == null;
         } catch (IOException e) {
             return true;
         }
     }
 
+    /** Sends {@code bytes} as the plaintext of the sealed stream and returns the target's reply. */
     private ReceiveReply rawExchange(byte[] bytes) throws IOException {
-        try (SSLSocket s = connect(Tls.sslContext(source))) {
-            OutputStream out = s.getOutputStream();
-            out.write(bytes);
-            out.flush();
-            ReceiveReply r = ReceiveReply.parseDelimitedFrom(s.getInputStream());
+        return sealedExchange((raw, sealed) -> {
+            sealed.write(bytes);
+            sealed.flush();
+        });
+    }
+
+    private interface Writer {
+        void write(OutputStream raw, OutputStream sealed) throws IOException;
+    }
+
+    /** After the switch-over, lets {@code w} write on the TCP socket (raw) or through the sealed frames; returns the reply. */
+    private ReceiveReply sealedExchange(Writer w) throws IOException {
+        try (Conn c = connect(Tls.sslContext(source))) {
+            BulkWire.Sealed sealed = BulkWire.sourceSwitch(c.raw(), c.tls());
+            w.write(c.raw().getOutputStream(), sealed.out());
+            ReceiveReply r = ReceiveReply.parseDelimitedFrom(sealed.in());
             assertThat(r).as("a reply").isNotNull();
             return r;
         }
+    }
+
+    /** One sealed frame with the source's key of this connection, as bytes (to be tampered with before sending). */
+    private static byte[] sealedFrame(javax.crypto.SecretKey key, byte[] plain) throws IOException {
+        var bytes = new java.io.ByteArrayOutputStream();
+        var out = new SealedFrames.Out(bytes, key);
+        out.write(plain);
+        out.flush();
+        return bytes.toByteArray();
     }
 
     private static javax.net.ssl.TrustManager[] trusting(ClusterCa ca) throws Exception {
