@@ -36,14 +36,19 @@ final class Crc32c {
 
     private Crc32c() {}
 
-    /** Checksums the files {@code names} (relative to {@code dir}, with their expected sizes) in parallel. */
+    /** Checksums the files {@code names} (relative to {@code dir}, with their expected sizes) on every core. */
     static Map<String, Sum> files(Path dir, Map<String, Long> sizes) {
+        return files(dir, sizes, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Checksums the files {@code names} (relative to {@code dir}, with their expected sizes) on at most {@code threads} at once. */
+    static Map<String, Sum> files(Path dir, Map<String, Long> sizes, int threads) {
         List<Chunk> chunks = new ArrayList<>();
         sizes.forEach((name, size) -> {
             if (size == 0) chunks.add(new Chunk(name, 0, 0));
             for (long off = 0; off < size; off += CHUNK) chunks.add(new Chunk(name, off, Math.min(CHUNK, size - off)));
         });
-        Semaphore cores = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        Semaphore cores = new Semaphore(Math.max(1, threads));
         List<Future<Sum>> parts = new ArrayList<>(chunks.size());
         try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
             for (Chunk c : chunks) {

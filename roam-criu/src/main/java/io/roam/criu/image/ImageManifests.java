@@ -119,8 +119,13 @@ public final class ImageManifests {
         return verify(imageDir, clusterId, hmacKey, here, name -> !isPages(name));
     }
 
-    /** The checksums of the page files of a manifest {@link #verifyAllButPages} accepted: a reason, or empty. */
-    public static Optional<String> checkPages(Path imageDir, Manifest m) { return checkSums(imageDir, m, ImageManifests::isPages); }
+    /**
+     * The checksums of the page files of a manifest {@link #verifyAllButPages} accepted: a reason, or empty. It runs
+     * beside CRIU's restore, so it leaves CRIU a core: on every core but one (at least one).
+     */
+    public static Optional<String> checkPages(Path imageDir, Manifest m) {
+        return checkSums(imageDir, m, ImageManifests::isPages, Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
+    }
 
     static boolean isPages(String name) { return name.startsWith("pages-") && name.endsWith(".img"); }
 
@@ -183,11 +188,15 @@ public final class ImageManifests {
     }
 
     private static Optional<String> checkSums(Path dir, Manifest m, Predicate<String> which) {
+        return checkSums(dir, m, which, Runtime.getRuntime().availableProcessors());
+    }
+
+    private static Optional<String> checkSums(Path dir, Manifest m, Predicate<String> which, int threads) {
         Map<String, Long> sizes = new TreeMap<>();
         m.getFilesList().stream().filter(f -> which.test(f.getName())).forEach(f -> sizes.put(f.getName(), f.getSize()));
         Map<String, Crc32c.Sum> sums;
         try {
-            sums = Crc32c.files(dir, sizes);
+            sums = Crc32c.files(dir, sizes, threads);
         } catch (UncheckedIOException e) {
             return Optional.of("cannot read the image in " + dir + ": " + e.getMessage());
         }
