@@ -49,8 +49,8 @@ final class BulkWire {
         tls.getOutputStream().flush();
         int b = tls.getInputStream().read();
         if (b != SWITCH) throw new IOException("the target did not switch to sealed frames (" + b + ")");
-        return new Sealed(new SealedFrames.In(raw.getInputStream(), SealedFrames.key(tls.getSession(), SealedFrames.TARGET_LABEL)),
-                new SealedFrames.Out(raw.getOutputStream(), SealedFrames.key(tls.getSession(), SealedFrames.SOURCE_LABEL)));
+        return new Sealed(new SealedFrames.In(raw.getInputStream(), SealedFrames.key(tls.getSession(), SealedFrames.TARGET_LABEL),
+                SealedFrames.REPLY_FRAME), new SealedFrames.Out(raw.getOutputStream(), SealedFrames.key(tls.getSession(), SealedFrames.SOURCE_LABEL)));
     }
 
     /** The target's end: waits for the source's switch byte, answers it, then seals with the target's key. */
@@ -60,7 +60,8 @@ final class BulkWire {
         tls.getOutputStream().write(SWITCH);
         tls.getOutputStream().flush();
         return new Sealed(new SealedFrames.In(raw.getInputStream(), SealedFrames.key(tls.getSession(), SealedFrames.SOURCE_LABEL)),
-                new SealedFrames.Out(raw.getOutputStream(), SealedFrames.key(tls.getSession(), SealedFrames.TARGET_LABEL)));
+                new SealedFrames.Out(raw.getOutputStream(), SealedFrames.key(tls.getSession(), SealedFrames.TARGET_LABEL),
+                        SealedFrames.REPLY_FRAME));
     }
 
     /** The TLS parameters of both ends (the server additionally requires the client's certificate). */

@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
 final class SealedFrames {
     private static final Logger log = LoggerFactory.getLogger(SealedFrames.class);
     static final int FRAME = 1 << 20;
+    /** The frames of the target's one reply: small, so that a connection's reply path holds 128 KiB, not 2 MiB. */
+    static final int REPLY_FRAME = 64 << 10;
     private static final int TAG = 16, HEADER = 4;
     static final String SOURCE_LABEL = "EXPORTER-roam-image-source", TARGET_LABEL = "EXPORTER-roam-image-target";
 
@@ -66,35 +68,43 @@ final class SealedFrames {
         private final OutputStream raw;
         private final SecretKey key;
         private final Cipher cipher = cipher();
-        private final byte[] plain = new byte[FRAME];
-        private final byte[] sealed = new byte[HEADER + FRAME + TAG];
+        private final int frame;
+        private final byte[] plain;
+        private final byte[] sealed;
         private int buffered;
         private long frames;
 
-        Out(OutputStream raw, SecretKey key) {
+        Out(OutputStream raw, SecretKey key) { this(raw, key, FRAME); }
+
+        /** Frames of at most {@code frame} bytes of plaintext (at most {@link #FRAME}). */
+        Out(OutputStream raw, SecretKey key, int frame) {
+            if (frame <= 0 || frame > FRAME) throw new IllegalArgumentException("a frame of " + frame + " bytes");
             this.raw = raw;
             this.key = key;
+            this.frame = frame;
+            this.plain = new byte[frame];
+            this.sealed = new byte[HEADER + frame + TAG];
         }
 
         @Override public void write(int b) throws IOException {
-            if (buffered == FRAME) seal(plain, 0, buffered);
+            if (buffered == frame) seal(plain, 0, buffered);
             plain[buffered++] = (byte) b;
         }
 
         @Override public void write(byte[] b, int off, int len) throws IOException {
             while (len > 0) {
-                if (buffered == 0 && len >= FRAME) {   // a whole frame straight from the caller's bytes: no copy
-                    seal(b, off, FRAME);
-                    off += FRAME;
-                    len -= FRAME;
+                if (buffered == 0 && len >= frame) {   // a whole frame straight from the caller's bytes: no copy
+                    seal(b, off, frame);
+                    off += frame;
+                    len -= frame;
                     continue;
                 }
-                int n = Math.min(len, FRAME - buffered);
+                int n = Math.min(len, frame - buffered);
                 System.arraycopy(b, off, plain, buffered, n);
                 buffered += n;
                 off += n;
                 len -= n;
-                if (buffered == FRAME) seal(plain, 0, buffered);
+                if (buffered == frame) seal(plain, 0, buffered);
             }
         }
 
@@ -127,15 +137,23 @@ final class SealedFrames {
         private final InputStream raw;
         private final SecretKey key;
         private final Cipher cipher = cipher();
-        private final byte[] sealed = new byte[FRAME + TAG];
-        private final byte[] plain = new byte[FRAME];
+        private final int max;
+        private final byte[] sealed;
+        private final byte[] plain;
         private final byte[] header = new byte[HEADER];
         private int pos, limit;
         private long frames;
 
-        In(InputStream raw, SecretKey key) {
+        In(InputStream raw, SecretKey key) { this(raw, key, FRAME); }
+
+        /** Accepts frames of at most {@code max} bytes of plaintext (at most {@link #FRAME}). */
+        In(InputStream raw, SecretKey key, int max) {
+            if (max <= 0 || max > FRAME) throw new IllegalArgumentException("a frame of " + max + " bytes");
             this.raw = raw;
             this.key = key;
+            this.max = max;
+            this.sealed = new byte[max + TAG];
+            this.plain = new byte[max];
         }
 
         @Override public int read() throws IOException {
@@ -161,7 +179,7 @@ final class SealedFrames {
                 if (got == 0) return false;
                 if (got < HEADER) throw new EOFException("the stream ended inside a frame header");
                 int len = ((header[0] & 0xff) << 24) | ((header[1] & 0xff) << 16) | ((header[2] & 0xff) << 8) | (header[3] & 0xff);
-                if (len < 0 || len > FRAME) throw new BulkWire.BadFrame("a sealed frame of " + len + " bytes (at most " + FRAME + ")");
+                if (len < 0 || len > max) throw new BulkWire.BadFrame("a sealed frame of " + len + " bytes (at most " + max + ")");
                 if (raw.readNBytes(sealed, 0, len + TAG) < len + TAG) throw new EOFException("the stream ended inside a frame");
                 try {
                     cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce(frames++)));

@@ -105,6 +105,22 @@ class SealedFramesTest {
         assertThatThrownBy(() -> open(KEY, huge)).isInstanceOf(BulkWire.BadFrame.class).hasMessageContaining("a sealed frame of 1048577 bytes");
         // an empty stream is a clean end
         assertThat(open(KEY, new byte[0])).isEmpty();
+        // a reader for small frames (the reply's) refuses a full-size one
+        byte[] big = seal(KEY, data(SealedFrames.REPLY_FRAME + 1));
+        assertThatThrownBy(() -> new SealedFrames.In(new ByteArrayInputStream(big), KEY, SealedFrames.REPLY_FRAME).readAllBytes())
+                .isInstanceOf(BulkWire.BadFrame.class).hasMessageContaining("(at most 65536)");
+    }
+
+    @Test
+    void smallFramesCarryALongMessageInPieces() throws IOException {
+        var bytes = new ByteArrayOutputStream();
+        var out = new SealedFrames.Out(bytes, KEY, SealedFrames.REPLY_FRAME);
+        byte[] msg = data(3 * SealedFrames.REPLY_FRAME + 5);
+        out.write(msg);
+        out.flush();
+        assertThat(bytes.size()).isEqualTo(msg.length + 4 * 20);
+        assertThat(new SealedFrames.In(new ByteArrayInputStream(bytes.toByteArray()), KEY, SealedFrames.REPLY_FRAME).readAllBytes())
+                .isEqualTo(msg);
     }
 
     @Test
