@@ -106,11 +106,12 @@ public final class LazyPages {
         // until criu is ready to serve (the parasite has left the tasks by then)
         try (CwdLocks locks = CwdLocks.acquire(rootPid)) {
             locks.clearLeftovers();
-            return lazyDump(cmd, as, dir, status, thaw, rootPid, port, timeout);
+            return lazyDump(cmd, as, dir, status, thaw, rootPid, port, extra.contains("--tcp-established"), timeout);
         }
     }
 
-    private DumpStart lazyDump(List<String> cmd, DumpAs as, Path dir, Path status, TreeThaw thaw, long rootPid, int port, Duration timeout) {
+    private DumpStart lazyDump(List<String> cmd, DumpAs as, Path dir, Path status, TreeThaw thaw, long rootPid, int port,
+                               boolean tcpRepair, Duration timeout) {
         long t0 = System.nanoTime();
         Process p;
         try {
@@ -133,11 +134,22 @@ public final class LazyPages {
                 return failed(d.refused() ? FailureKind.REFUSED : FailureKind.CRIU_FAILED, d.reason(), tail);
             }
             if (System.nanoTime() > deadline) {
+                // a criu killed while it holds the tree leaves its sockets in TCP repair and its nftables lock: undo
+                // both first (while the tree is still stopped), so that the job runs on with its connections
+                if (tcpRepair) releaseNetwork(rootPid, dir);
                 running.kill();
                 return failed(FailureKind.TIMEOUT, "criu dump --lazy-pages was not ready within " + timeout.toMillis()
                         + " ms and was killed; the job runs on", "");
             }
             sleepMs(2);
+        }
+    }
+
+    private static void releaseNetwork(long rootPid, Path dir) {
+        try {
+            DumpNetworkRelease.release(rootPid, dir.resolve(DUMP_LOG));
+        } catch (RuntimeException e) {
+            log.warn("pid {}: cannot take its connections out of TCP repair after a lazy dump that hung: {}", rootPid, e.getMessage());
         }
     }
 
