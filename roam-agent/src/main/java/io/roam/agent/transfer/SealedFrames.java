@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * The bulk socket's record layer after the TLS handshake: AES-256-GCM frames of up to {@link #FRAME} bytes, keyed
  * from the TLS 1.3 session by its keying-material exporter (RFC 8446 §7.5, RFC 5705), one key per direction, written
  * on the TCP socket under TLS. The handshake (mutual authentication by the cluster CA, TLS 1.3, ALPN) is JSSE's; only
- * the bulk bytes leave JSSE's record layer, whose 16 KiB records and per-record copies held a stream to about a
- * quarter of the socket's rate here (670 MB/s against 2.5 GB/s on loopback; these frames: 2.1–2.9 GB/s). This is
- * what kernel TLS does with the keys of a handshake made in user space; this kernel has no kTLS.
+ * the bulk bytes leave JSSE's record layer, whose 16 KiB records and per-record copies held one connection to about
+ * half of the socket's rate here ({@code bench/bulk-transport}, loopback: JSSE 1335 MB/s, plain TCP 2488, these
+ * frames 2269). This is what kernel TLS does with the keys of a handshake made in user space; this kernel has no kTLS.
  *
  * <p>A frame: a 4-byte big-endian plaintext length (the AAD), then the ciphertext and its 16-byte tag. The nonce is
  * the frame's number in its direction (4 zero bytes, then 8 bytes of counter): never reused under one key, and a
