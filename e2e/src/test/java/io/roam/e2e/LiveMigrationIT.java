@@ -30,6 +30,8 @@ class LiveMigrationIT {
     private static final Pattern DUMPED = Pattern.compile("dumped [0-9.]+ MB in (\\d+) ms");
     private static final Pattern FROZEN = Pattern.compile("frozen (\\d+) ms");
     private static final Pattern TOTAL = Pattern.compile("total (\\d+) ms");
+    /** The page phase's progress lines come every 2 s from the target's reports (every 1 s): one is sure after this. */
+    private static final long PAGE_LINE_AFTER_MS = 3500;
     @TempDir
     static Path tmp;
     static Roam roam;
@@ -88,6 +90,10 @@ class LiveMigrationIT {
         // The job's whole frozen time scales with its size in cold migration, not in live: well under half of cold's.
         assertThat(frozen).as("live freeze against cold dump %d ms of the same job", coldFrozen).isLessThan(coldFrozen / 2 + 1);
         assertThat(total).isGreaterThanOrEqualTo(frozen);
+        // a page phase longer than the progress ticker's period plus a load report says how far it got, in MB of ~1 GB
+        if (total - frozen > PAGE_LINE_AFTER_MS) {
+            assertThat(err).as("a page phase of %d ms", total - frozen).containsPattern("pages: [0-9.]+ MB of ~1[0-9]{3}\\.[0-9] MB resident on n2");
+        }
         assertThat(roam.state("big")).isEqualTo("RUNNING");
         assertThat(roam.nodeOf("big")).isEqualTo("n2");
 

@@ -61,9 +61,12 @@ final class LiveMigration {
     private final SpoolClients spools;
     private final String clusterId;
     private final LongSupplier clock;
+    private final java.util.function.ToLongBiFunction<JobId, String> resident;   // a job's RSS on a node, from its reports
 
     LiveMigration(ZkJobStore store, ZkMigrationStore migrations, JobTransitions transitions, AgentClients agents, TransferClients transfers,
-                  MigrationSteps steps, SpoolClients spools, String clusterId, LongSupplier clock) {
+                  MigrationSteps steps, SpoolClients spools, String clusterId, LongSupplier clock,
+                  java.util.function.ToLongBiFunction<JobId, String> resident) {
+        this.resident = resident;
         this.spools = spools;
         this.store = store;
         this.migrations = migrations;
@@ -77,6 +80,7 @@ final class LiveMigration {
 
     Answer<JobInfo> run(JobInfo j, NodeId source, NodeId dest, Consumer<String> progress) {
         JobId id = JobId.of(j.getId());
+        long residentBefore = resident.applyAsLong(id, source.value());   // the source's latest report, before the freeze
         CheckpointId cid = CheckpointId.of(id, store.nextCheckpointSequence(id));
         MigrationRecord m = MigrationRecord.newBuilder().setJob(id.value()).setSource(source.value()).setTarget(dest.value())
                 .setCheckpoint(cid.value()).setPhase("started").setStartedMs(clock.getAsLong()).setMode("live").build();
@@ -170,7 +174,8 @@ final class LiveMigration {
         migrations.put(m);
         progress.accept("job " + id + " runs on " + dest + " (pid " + r.getHostPid() + "); frozen " + frozenMs + " ms; live: its pages follow from "
                 + source + " on demand and in the background");
-        return pages(m, committed, source, dest, t0, frozenMs, progress, spool);
+        // the job's resident memory on the source before the move: what the pages make up on the target
+        return pages(m, committed, source, dest, t0, frozenMs, synchronizedly(progress), spool, residentBefore);
     }
 
     private static SpoolClients.Shipment shipped(CompletableFuture<SpoolClients.Shipment> shipping) {
@@ -188,12 +193,17 @@ final class LiveMigration {
 
     /** The page phase: both sides report when their criu is done; the verdict is {@link PageTransfer#afterResume}. */
     private Answer<JobInfo> pages(MigrationRecord m, JobInfo committed, NodeId source, NodeId dest, long t0, long frozenMs, Consumer<String> progress,
-                                  SpoolClients.Shipment spool) {
+                                  SpoolClients.Shipment spool, long expectedBytes) {
         LivePagesRequest req = LivePagesRequest.newBuilder().setJob(m.getJob()).build();
         CompletableFuture<AgentReply<LivePagesReply>> src = CompletableFuture.supplyAsync(
                 () -> transfers.live(source, PAGES_DEADLINE, a -> a.pages(req)), r -> Thread.ofVirtual().name("live-pages").start(r));
-        AgentReply<LivePagesReply> dstReply = transfers.live(dest, PAGES_DEADLINE, a -> a.pages(req));
-        AgentReply<LivePagesReply> srcReply = src.join();
+        AgentReply<LivePagesReply> dstReply, srcReply;
+        JobId id = JobId.of(m.getJob());
+        try (var ticker = PageProgress.start(() -> resident.applyAsLong(id, dest.value()), expectedBytes, dest.value(), progress,
+                PageProgress.EVERY)) {
+            dstReply = transfers.live(dest, PAGES_DEADLINE, a -> a.pages(req));
+            srcReply = src.join();
+        }
         Side s = side(srcReply), dst = side(dstReply);
         switch (PageTransfer.afterResume(source.value(), dest.value(), s, dst)) {
             case PageTransfer.Verdict.Complete c -> {
@@ -257,4 +267,10 @@ final class LiveMigration {
     }
 
     private static long ms(long t0) { return (System.nanoTime() - t0) / 1_000_000; }
+
+    /** The page phase's lines come from its ticker and from the call's own thread. */
+    private static Consumer<String> synchronizedly(Consumer<String> c) {
+        Object lock = new Object();
+        return line -> { synchronized (lock) { c.accept(line); } };
+    }
 }

@@ -80,7 +80,7 @@ public final class MigrationOrchestrator {
         this.clusterId = clusterId;
         this.clock = clock;
         this.modes = new ModeChoice(membership, ModeSettings.DEFAULTS);
-        this.live = new LiveMigration(store, migrations, transitions, agents, transfers, steps, spools, clusterId, clock);
+        this.live = new LiveMigration(store, migrations, transitions, agents, transfers, steps, spools, clusterId, clock, membership::rss);
     }
 
     public Answer<JobInfo> migrate(Caller caller, String job, String to, String mode, boolean explain, Consumer<String> progress) {
