@@ -77,6 +77,10 @@ public final class MigrateBench {
             Path supervise = roamBin.getParent().getParent().resolve("lib/native/roam-supervise");
             var bench = new MigrateBench(roamBin, home, new BarePipeline(criu, supervise, work), netId, host2);
             bench.measure(10, "random", 1, modes, work);   // warm-up (JIT of the agents and the coordinator), not reported
+            // then a cluster that has moved jobs for a while: the daemons JIT-compile the migration path only after
+            // some dozens of moves (a 10 MB cold move: 1.7 s, 0.74, 0.53, 0.52, 0.42, 0.41 s in a row)
+            warmMoves = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARM_MOVES", "20"));
+            warmed = bench.warm(warmMoves);
             for (String content : contents) for (int mb : sizes) rows.append(bench.measure(mb, content, rounds, modes, work)).append('\n');
         } finally {
             try {
@@ -87,7 +91,8 @@ public final class MigrateBench {
         }
         String report = "# Migration n1 → n2: roam against the bare pipeline and raw TCP\n\n"
                 + "Run " + LocalDateTime.now().withNano(0) + " on " + BenchSupport.machine(criu) + "; a 2-node local cluster (`roam up --nodes 2`:"
-                + " each agent in its own network namespace on one bridge); median of " + rounds + " round(s) after one unreported warm-up round;"
+                + " each agent in its own network namespace on one bridge); median of " + rounds + " round(s) after one unreported warm-up round"
+                + " and " + warmMoves + " cold moves of a small job back and forth (" + warmed + ");"
                 + " modes " + String.join(",", modes) + ". Raw TCP: 1 GB of zeros through one plain TCP connection between the two namespaces"
                 + " (python3, 1 MiB buffers). Bare: `criu dump` in n1's namespace, `tar` of the image through one plain TCP connection into"
                 + " n2's namespace, `criu restore -d` there (same CRIU options as roam), on an identical process started the same way"
@@ -149,6 +154,33 @@ public final class MigrateBench {
                 mb, content, image == 0 ? "–" : (image >> 20) + " MB", f(raw, "%.0f MB/s"), f(med(v, "bareDump"), "%.0f ms"),
                 f(med(v, "bareMBps"), "%.0f MB/s"), f(bt, "%.0f ms"), f(med(v, "roamDump"), "%.0f ms"), f(rm, "%.0f MB/s"),
                 codec.isEmpty() ? "–" : codec, f(med(v, "roamFreeze"), "%.0f ms"), f(rt, "%.0f ms"), f(rm / raw, "%.2f"), f(rt / bt, "%.2f"), liveCols);
+    }
+
+    private static int warmMoves;
+    private static String warmed = "";
+
+    /** {@code n} cold moves of one small job between n1 and n2; the first and last tenth's median move times. */
+    private String warm(int n) throws Exception {
+        if (n <= 0) return "none";
+        String job = "warm" + (++seq);
+        BenchSupport.cli(roamBin, home, "run", "--node", "n1", "--name", job, "--", "python3", "-c", filler(1, "random"));
+        Path spool = home.spoolDir(JobId.of(job)).resolve("out");
+        waitFor(() -> Files.exists(spool) && Files.readString(spool).contains("ready"), 600);
+        List<Double> took = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            Done d = BenchSupport.call(home, LocalRequest.newBuilder().setMigrate(MigrateCmd.newBuilder().setJob(job)
+                    .setTo(i % 2 == 0 ? "n2" : "n1").setMode("cold")).build(), line -> {});
+            if (d.getExitCode() != 0) throw new IllegalStateException("warm-up move failed: " + d.getError());
+            took.add(ms(t0));
+        }
+        BenchSupport.cli(roamBin, home, "kill", "--signal", "KILL", job);
+        BenchSupport.waitExit(roamBin, home, job);
+        BenchSupport.cli(roamBin, home, "rm", job);
+        int tenth = Math.max(1, n / 10);
+        List<Double> first = new ArrayList<>(took.subList(0, tenth)), lastOnes = new ArrayList<>(took.subList(n - tenth, n));
+        return String.format(java.util.Locale.ROOT, "%.0f ms a move in the first %d, %.0f ms in the last", BenchSupport.median(first), tenth,
+                BenchSupport.median(lastOnes));
     }
 
     /** What roam said about one migration. */
