@@ -58,6 +58,13 @@ public final class FailureClassifier {
             }),
             rule("Can't dump file (\\d+) of that type \\[\\d+\\] \\((.*)\\)$", (m, c) -> refused(c.who(c.at())
                     + " holds " + m.group(2) + " (fd " + m.group(1) + "): CRIU cannot checkpoint it")),
+            // a /dev/net/tun descriptor: CRIU goes through its tun code, not the generic device refusal
+            rule("tun: Net namespace is required to dump tun link", (m, c) -> {
+                Matcher fd = c.match(Pattern.compile("\\d+ fdinfo (\\d+):"), c.back(Pattern.compile("\\d+ fdinfo \\d+:"), c.at()));
+                String who = c.who(c.at());
+                return fd == null ? refused(who + " holds device /dev/net/tun: devices cannot move")
+                        : refused(Reasons.device(who, "/dev/net/tun", Integer.parseInt(fd.group(1))));
+            }),
             rule("send_fds failed", (m, c) -> refused(c.who(c.at()) + " holds a descriptor that cannot be passed to"
                     + " another process (an io_uring instance?): CRIU cannot checkpoint it")),
             rule("tty: Found slave peer index (\\d+) without correspond master peer", (m, c) -> {

@@ -26,6 +26,21 @@ class FailureClassifierTest {
     }
 
     @Test
+    void aTunDescriptorIsNamedAsTheDeviceItIs() {
+        // CRIU 4.2.1's log for a process holding an unattached /dev/net/tun (a VM without /dev/kvm picks it in JobInspectorIT)
+        Diagnosis d = diagnose(RLIMIT + """
+
+                (00.012000) Dumping task (pid: 25008 comm: python3)
+                (00.015899) 25008 fdinfo 2: pos:              0x8 flags:           100001/0
+                (00.015928) 25008 fdinfo 3: pos:                0 flags:           100002/0x1
+                (00.015942) Error (criu/tun.c:306): tun: Net namespace is required to dump tun link
+                (00.015968) Error (criu/cr-dump.c:1545): Dump files (pid: 25008) failed with -1
+                (00.017219) Error (criu/cr-dump.c:1975): Dumping FAILED.
+                """);
+        assertThat(d).isEqualTo(new Diagnosis(true, "pid 25008 (python3) holds device /dev/net/tun (fd 3): devices cannot move"));
+    }
+
+    @Test
     void aTerminalWithoutItsMasterIsNamed() {
         Diagnosis d = diagnose("""
                 (00.031449) Dumping task (pid: 10825 comm: sleep)
