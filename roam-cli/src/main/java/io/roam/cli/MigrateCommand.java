@@ -14,17 +14,23 @@ import picocli.CommandLine.Parameters;
 /** {@code roam migrate JOB [--to NODE] [--mode cold|--live] [--explain]}: prints the node the job runs on afterwards. */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = {"Move a running job to another node: it keeps its id, its output and its state.",
-            "Cold migration: the job is frozen, its image streamed to the target and restored there; if anything fails",
-            "before the move is committed, the job resumes where it was.",
-            "Live (post-copy) migration, --live: the job is frozen, only its small state (no memory pages) goes to the",
-            "target, which resumes it at once; its memory pages follow from the source, on demand and in the background,",
-            "over TLS with the cluster's certificates. Until the last page has arrived the source keeps them: if the",
-            "source (its node, its agent's page server, or the link) dies mid-transfer, the job cannot go on and is",
-            "reported LOST with the reason. A failure before the target resumed it (dump, transfer, restore) gives the",
-            "job back to the source, running with the same pid. The progress says 'frozen N ms' and 'total N ms'.",
-            "Without --mode, roam chooses: cold under 256 MiB; above it pre-copy when the source kernel has soft-dirty",
-            "tracking (not in this version), else live when both nodes serve lazy pages, else cold. --mode precopy",
-            "falls back to live or cold and says so; --explain prints the choice and why."})
+            "",
+            "Cold migration: the job is frozen, its image streamed to the target and restored there; if anything fails"
+                + " before the move is committed, the job resumes where it was.",
+            "",
+            "Live (post-copy) migration, --live: the job is frozen, only its small state (no memory pages) goes to the"
+                + " target, which resumes it at once; its memory pages follow from the source, on demand and in the"
+                + " background, over TLS with the cluster's certificates. Until the last page has arrived the source keeps"
+                + " them: if the source (its node, its agent's page server, or the link) dies mid-transfer, the job cannot"
+                + " go on and is reported LOST with the reason. A failure before the target resumed it (dump, transfer,"
+                + " restore) gives the job back to the source, running with the same pid. The progress says 'frozen N ms',"
+                + " then every 2 s how much of the job's memory is resident on the target, and 'total N ms' when every page"
+                + " has arrived.",
+            "",
+            "Without --mode, roam chooses: cold under 256 MiB; above it pre-copy when the source kernel has soft-dirty"
+                + " tracking (not in this version), else live when both nodes serve lazy pages, else cold. --mode precopy"
+                + " falls back to live or cold and says so; --explain prints the choice and why.",
+            ""})
 final class MigrateCommand implements Callable<Integer> {
     private final CliContext ctx;
 
