@@ -65,6 +65,9 @@ final class DaemonStarter {
             Optional<String> detail = ready.get();
             if (detail.isPresent()) return restart ? new Restarted(d, s, detail.get()) : new Started(d, s, detail.get());
             Optional<Long> daemon = s.daemon(d);
+            // A daemon seen before may be between two execs (launcher script → wrapper → JVM): its argv reads as
+            // something else, or as nothing, for a moment. It exited only when that very process is gone.
+            if (daemon.isEmpty() && seen.isPresent() && ProcFs.alive(seen.get())) daemon = seen;
             if (!s.alive() || (daemon.isEmpty() && seen.isPresent())) {
                 return new StartFailed(d, d.label() + " exited while starting" + exitStatus(d, seen), d.logFile(home));
             }
