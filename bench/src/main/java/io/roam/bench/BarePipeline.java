@@ -1,6 +1,7 @@
 package io.roam.bench;
 
 import static io.roam.bench.BenchSupport.exec;
+import static io.roam.bench.BenchSupport.gone;
 import static io.roam.bench.BenchSupport.ms;
 import static io.roam.bench.BenchSupport.waitFor;
 
@@ -98,15 +99,6 @@ final class BarePipeline {
         exec("kill", "-9", Long.toString(restored));
         waitFor(() -> gone(restored));
         return new Result(dump, transfer, restore, bytes);
-    }
-
-    /** The process has exited (gone, or a zombie); it may vanish between any two reads of /proc. */
-    private static boolean gone(long pid) {
-        try {
-            return Files.readString(Path.of("/proc/" + pid + "/stat")).contains(") Z");
-        } catch (java.io.IOException e) {
-            return true;
-        }
     }
 
     /** MB/s of {@code bytes} zeros through one plain TCP connection from {@code from} to {@code toHost} in {@code to}. */

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /** Helpers shared by the macro benchmarks: host commands, the roam CLI and agent socket, CRIU's path, statistics. */
-final class BenchSupport {
+public final class BenchSupport {
     private BenchSupport() {}
 
     /** Runs a command (with {@code home} as ROAM_HOME when not null); its output, or an exception when it fails. */
@@ -109,7 +109,17 @@ final class BenchSupport {
 
     static double ms(long t0) { return (System.nanoTime() - t0) / 1e6; }
 
-    static double median(List<Double> v) {
+    /** The process has exited (gone, or a zombie: its memory is freed); it may vanish between any two reads of /proc. */
+    static boolean gone(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    public static double median(List<Double> v) {
         if (v.isEmpty()) return Double.NaN;
         var s = v.stream().sorted().toList();
         return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;

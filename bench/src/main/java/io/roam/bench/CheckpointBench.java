@@ -136,7 +136,7 @@ public final class CheckpointBench {
                     long barePid = Long.parseLong(Files.readString(bare.resolve("pid")).strip());
                     Files.delete(bare.resolve("pid"));
                     exec(List.of("kill", "-9", Long.toString(barePid)));
-                    waitFor(() -> gone(barePid));
+                    waitFor(() -> BenchSupport.gone(barePid));
                 } else {
                     long t0 = System.nanoTime();
                     call(LocalRequest.newBuilder().setRestore(RestoreCmd.newBuilder().setCheckpoint(ck.getId())).build());
@@ -178,16 +178,6 @@ public final class CheckpointBench {
         int tenth = Math.max(1, n / 10);
         return String.format("checkpoint %.0f ms in the first %d, %.0f ms in the last; restore %.0f and %.0f ms",
                 median(ck.subList(0, tenth)), tenth, median(ck.subList(n - tenth, n)), median(rs.subList(0, tenth)), median(rs.subList(n - tenth, n)));
-    }
-
-    /** The process is gone or a zombie (its memory is freed). */
-    private static boolean gone(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
-        } catch (IOException e) {
-            return true;
-        }
     }
 
     private Done call(LocalRequest req) throws IOException { return BenchSupport.callOk(home, req); }

@@ -68,6 +68,8 @@ public final class MigrateBench {
         Path work = Files.createTempDirectory("roam-mbench-bare");
         RoamHome home = new RoamHome(homeDir);
         var rows = new StringBuilder();
+        int warmMoves = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARM_MOVES", "20"));
+        String warmed = "";
         try {
             BenchSupport.cli(roamBin, home, "up", "--nodes", "2");
             waitFor(() -> nodes(home).stream().filter(n -> n.getState().equals("up")).count() == 2, 60);
@@ -79,7 +81,6 @@ public final class MigrateBench {
             bench.measure(10, "random", 1, modes, work);   // warm-up (JIT of the agents and the coordinator), not reported
             // then a cluster that has moved jobs for a while: the daemons JIT-compile the migration path only after
             // some dozens of moves (a 10 MB cold move: 1.7 s, 0.74, 0.53, 0.52, 0.42, 0.41 s in a row)
-            warmMoves = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARM_MOVES", "20"));
             warmed = bench.warm(warmMoves);
             for (String content : contents) for (int mb : sizes) rows.append(bench.measure(mb, content, rounds, modes, work)).append('\n');
         } finally {
@@ -156,9 +157,6 @@ public final class MigrateBench {
                 codec.isEmpty() ? "–" : codec, f(med(v, "roamFreeze"), "%.0f ms"), f(rt, "%.0f ms"), f(rm / raw, "%.2f"), f(rt / bt, "%.2f"), liveCols);
     }
 
-    private static int warmMoves;
-    private static String warmed = "";
-
     /** {@code n} cold moves of one small job between n1 and n2; the first and last tenth's median move times. */
     private String warm(int n) throws Exception {
         if (n <= 0) return "none";
@@ -178,9 +176,8 @@ public final class MigrateBench {
         BenchSupport.waitExit(roamBin, home, job);
         BenchSupport.cli(roamBin, home, "rm", job);
         int tenth = Math.max(1, n / 10);
-        List<Double> first = new ArrayList<>(took.subList(0, tenth)), lastOnes = new ArrayList<>(took.subList(n - tenth, n));
-        return String.format(java.util.Locale.ROOT, "%.0f ms a move in the first %d, %.0f ms in the last", BenchSupport.median(first), tenth,
-                BenchSupport.median(lastOnes));
+        return String.format(java.util.Locale.ROOT, "%.0f ms a move in the first %d, %.0f ms in the last",
+                BenchSupport.median(took.subList(0, tenth)), tenth, BenchSupport.median(took.subList(n - tenth, n)));
     }
 
     /** What roam said about one migration. */

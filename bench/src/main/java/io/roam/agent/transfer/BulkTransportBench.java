@@ -1,5 +1,7 @@
 package io.roam.agent.transfer;
 
+import static io.roam.bench.BenchSupport.median;
+
 import io.roam.rpc.ClusterCa;
 import io.roam.rpc.Identity;
 import io.roam.rpc.Tls;
@@ -124,12 +126,5 @@ public final class BulkTransportBench {
                 return bytes / 1e6 / ((t1 - t0) / 1e9);
             }
         }
-    }
-
-    private static double median(List<Double> xs) {
-        List<Double> s = new ArrayList<>(xs);
-        s.sort(null);
-        int n = s.size();
-        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 }
