@@ -100,6 +100,7 @@ public final class DumpNetworkRelease {
      * there. criu formats the name into 32 bytes, so the table holds only a prefix of the run id (21 characters).
      */
     private static boolean deleteTable(long pid, String runId) {
+        if (!Files.exists(Path.of("/proc/" + pid + "/ns/net"))) return false;   // the job is gone, and its namespace with it
         Optional<String> table = nft(pid, List.of("list", "tables")).stream().map(String::strip)
                 .filter(l -> l.startsWith("table inet " + TABLE_PREFIX)).map(l -> l.substring("table inet ".length()))
                 .filter(name -> name.length() > TABLE_PREFIX.length() + 7 && runId.startsWith(name.substring(TABLE_PREFIX.length())))

@@ -35,7 +35,8 @@ class DumpNetworkReleaseIT {
                 "try:",
                 "    print('got', s.recv(4).decode(), flush=True)",
                 "except Exception as e:",
-                "    print('failed', repr(e), flush=True)");
+                "    print('failed', repr(e), flush=True)",
+                "time.sleep(60)");   // stays, so the second release below finds the namespace; destroyed in finally
         Process p = new ProcessBuilder("unshare", "--net", "python3", "-c", py, go.toString()).redirectErrorStream(true).start();
         try (var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String[] ready = out.readLine().split(" ");
@@ -74,6 +75,10 @@ class DumpNetworkReleaseIT {
         assertThat(DumpNetworkRelease.runId(dir.resolve("missing.log"))).isEmpty();
         Process p = new ProcessBuilder("sleep", "30").start();
         try {
+            assertThat(DumpNetworkRelease.release(p.pid(), log)).isEqualTo(new DumpNetworkRelease.Released(0, false));
+            // a job that died meanwhile has nothing left to release, and that is no error
+            Files.writeString(log, "(00.000000) CRIU run id = 9ca7a26a-76e3-4059-89f1-0123456789ab\n");
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             assertThat(DumpNetworkRelease.release(p.pid(), log)).isEqualTo(new DumpNetworkRelease.Released(0, false));
         } finally {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
