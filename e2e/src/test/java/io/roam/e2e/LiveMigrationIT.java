@@ -39,6 +39,7 @@ class LiveMigrationIT {
 
     @BeforeAll
     static void up() throws Exception {
+        Roam.traversable(tmp);   // a user's job below runs the test program from here
         roam = new Roam(tmp.resolve("home"));
         roam.runIn(tmp, Map.of(), "up", "--nodes", "3").ok();
         roam.awaitNodesUp(3, Duration.ofSeconds(60));
@@ -111,6 +112,55 @@ class LiveMigrationIT {
         assertThat(gap).as("largest gap in the job's 10 ms clock, freeze %d ms", frozen).isLessThanOrEqualTo(frozen + 150);
         assertThat(marked(fill.toString())).isEmpty();
         roam.run("rm", "big");
+    }
+
+    /**
+     * A user's job moves live too: its criu dumps it as the user, with no TLS key, and the two agents carry its pages
+     * (the relay). Same checks as for root's job: every page arrives, the memory verifies, the job is the user's still.
+     */
+    @Test
+    void aUsersJobMovesLiveWithItsPagesCarriedByTheAgents() throws Exception {
+        int nobody = 65534;
+        roam.runAs(nobody, nobody, tmp, "run", "--name", "ulive", "--node", "n1", "--", fill.toString(), "256").ok();
+        Roam.eventually(Duration.ofSeconds(60), "ulive filled its memory", () -> roam.logs0("ulive").contains("filled 256 MB"));
+        List<Long> before = marked(fill.toString());
+        assertThat(before).hasSize(1);
+        assertThat(uid(before.getFirst())).isEqualTo(nobody);
+
+        var moved = roam.runAs(nobody, nobody, tmp, "migrate", "ulive", "--to", "n2", "--live").ok();
+        assertThat(moved.line()).isEqualTo("n2");
+        assertThat(moved.err()).contains("by live migration").contains("runs on n2").contains("all pages arrived on n2 from n1")
+                .contains("source criu exit 0").contains("target lazy-pages exit 0");
+        assertThat(roam.nodeOf("ulive")).isEqualTo("n2");
+        List<Long> after = marked(fill.toString());
+        assertThat(after).hasSize(1).doesNotContain(before.getFirst());
+        assertThat(uid(after.getFirst())).as("the restored job's uid").isEqualTo(nobody);
+        // the pages went through both agents' relay, not criu's TLS page server
+        assertThat(agentLog("n1")).contains("page relay, pages of job ulive to ");
+        assertThat(agentLog("n2")).contains("page relay, pages of job ulive from ");
+
+        int ticked = ticks(roam.logs0("ulive")).size();
+        Roam.eventually(Duration.ofSeconds(10), "ulive ticks on n2", () -> ticks(roam.logs0("ulive")).size() > ticked + 10);
+        roam.runAs(nobody, nobody, tmp, "kill", "--signal", "USR1", "ulive").ok();
+        var waited = roam.run("wait", "--timeout", "60s", "ulive");
+        assertThat(waited.exit()).as("exit code of the job; log tail: %s", tail(roam.logs("ulive"))).isZero();
+        assertThat(roam.logs("ulive")).contains("verify ok");
+        roam.run("rm", "ulive");
+    }
+
+    private static int uid(long pid) throws IOException {
+        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream().filter(l -> l.startsWith("Uid:"))
+                .map(l -> Integer.parseInt(l.split("\\s+")[1])).findFirst().orElseThrow();
+    }
+
+    private static String agentLog(String node) throws IOException {
+        try (var files = Files.walk(roam.home)) {
+            StringBuilder all = new StringBuilder();
+            for (Path p : files.filter(f -> f.getFileName().toString().matches("agent-" + node + "[.a-z0-9-]*\\.log")).toList()) {
+                all.append(Files.readString(p));
+            }
+            return all.toString();
+        }
     }
 
     @Test
@@ -195,7 +245,7 @@ class LiveMigrationIT {
             try {
                 String cmd = Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")).replace('\0', ' ');
                 if (cmd.contains("criu dump") && cmd.contains("--lazy-pages") && cmd.contains("/images/" + job + ".")
-                        && !cmd.startsWith("/bin/sh")) pids.add(p.pid());
+                        && !cmd.startsWith("/bin/sh") && !cmd.startsWith("/bin/bash")) pids.add(p.pid());
             } catch (IOException | RuntimeException e) {
                 // gone
             }

@@ -69,8 +69,24 @@ final class Roam implements AutoCloseable {
 
     Result run(String... args) { return runIn(home.getParent(), Map.of(), args); }
 
-    Result runIn(Path cwd, Map<String, String> env, String... args) {
-        List<String> cmd = new ArrayList<>();
+    Result runIn(Path cwd, Map<String, String> env, String... args) { return runIn(List.of(), cwd, env, args); }
+
+    /** Makes {@code dir} and the root-owned directories above it (but /tmp) traversable, so other users reach a cwd and a home there. */
+    static void traversable(Path dir) throws IOException {
+        for (Path p = dir; p != null && !p.equals(p.getRoot()); p = p.getParent()) {
+            if (Files.getOwner(p).getName().equals("root") && !p.equals(Path.of("/tmp"))) {
+                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+        }
+    }
+
+    /** As user {@code uid}:{@code gid} (no supplementary groups), from {@code cwd}, which that user must reach. */
+    Result runAs(int uid, int gid, Path cwd, String... args) {
+        return runIn(List.of("setpriv", "--reuid", Integer.toString(uid), "--regid", Integer.toString(gid), "--clear-groups"), cwd, Map.of(), args);
+    }
+
+    private Result runIn(List<String> prefix, Path cwd, Map<String, String> env, String... args) {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(dist.resolve("bin/roam").toString());
         cmd.addAll(List.of(args));
         var pb = new ProcessBuilder(cmd).directory(cwd.toFile());

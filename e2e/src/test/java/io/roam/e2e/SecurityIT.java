@@ -70,11 +70,7 @@ class SecurityIT {
     @BeforeAll
     static void up() throws IOException {
         // the users must reach the CLI's cwd, the home and its socket: make the temp dir traversable
-        for (Path p = tmp; p != null && !p.equals(p.getRoot()); p = p.getParent()) {
-            if (Files.getOwner(p).getName().equals("root") && !p.equals(Path.of("/tmp"))) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-            }
-        }
+        Roam.traversable(tmp);
         roam = Roam.up(tmp.resolve("home"));
         daemons = daemonPids();
         assertThat(daemons).as("supervisors and daemons").hasSizeGreaterThanOrEqualTo(4);
@@ -279,34 +275,7 @@ class SecurityIT {
     // ---- helpers ------------------------------------------------------------------------------------------------
 
     /** Runs bin/roam as uid:gid (no supplementary groups), in the temp dir the users can reach. */
-    static Roam.Result as(int uid, int gid, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid", Integer.toString(uid), "--regid", Integer.toString(gid),
-                "--clear-groups", Path.of(System.getProperty("roam.dist", "../dist/target/roam")).toAbsolutePath().normalize()
-                        .resolve("bin/roam").toString()));
-        cmd.addAll(List.of(args));
-        try {
-            Path out = Files.createTempFile("roam-as-out", ".txt"), err = Files.createTempFile("roam-as-err", ".txt");
-            try {
-                var pb = new ProcessBuilder(cmd).directory(tmp.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                        .redirectOutput(out.toFile()).redirectError(err.toFile());
-                pb.environment().put("ROAM_HOME", roam.home.toString());
-                Process p = pb.start();
-                if (!p.waitFor(2, TimeUnit.MINUTES)) {
-                    p.destroyForcibly();
-                    throw new AssertionError("roam " + String.join(" ", args) + " did not finish");
-                }
-                return new Roam.Result(p.exitValue(), Files.readString(out), Files.readString(err));
-            } finally {
-                Files.deleteIfExists(out);
-                Files.deleteIfExists(err);
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
+    static Roam.Result as(int uid, int gid, String... args) { return roam.runAs(uid, gid, tmp, args); }
 
     private static boolean mainHasMigrate() {
         Roam.Result help = roam.run("migrate", "--help");

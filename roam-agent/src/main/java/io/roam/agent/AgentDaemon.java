@@ -104,7 +104,7 @@ public final class AgentDaemon implements AutoCloseable {
                 exec.service(), new io.roam.agent.spool.SpoolService(home, table, identity),
                 new io.roam.agent.live.LiveService(new io.roam.agent.live.LiveSteps(
                         new io.roam.criu.LazyPages(((CriuCheckpointEngine) engine).criuBinary()), steps, table, home, node,
-                        creds.secret(), criu, identity.writePemFiles(home.nodeDir(node).resolve("tls").resolve("criu")), network))};
+                        creds.secret(), criu, identity.writePemFiles(home.nodeDir(node).resolve("tls").resolve("criu")), network, transfer))};
         this.server = startServers(listen, identity, transfer, services);
         this.self = NodeInfo.newBuilder().setId(node.value()).setAddress(host + ":" + server.getPort()).setState("up")
                 .setCriuVersion(criu.version()).setKernel(criu.kernel()).addAllFeatures(criu.features()).build();

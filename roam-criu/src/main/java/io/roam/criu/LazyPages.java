@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -39,6 +41,35 @@ public final class LazyPages {
             return List.of("--tls", "--tls-cacert", caCert.toString(), "--tls-cert", cert.toString(), "--tls-key", key.toString(),
                     "--tls-no-cn-verify");
         }
+    }
+
+    /**
+     * A page-server connection made for criu instead of its own TCP (and TLS): criu gets it as fd {@value #FD}
+     * ({@code --ps-socket}), connected by its wrapper shell, still root, to {@code 127.0.0.1:port} of this node, and
+     * authenticated there by {@code token}, which only that shell's environment carries and which it forgets before
+     * criu runs. Whoever listens there joins it to the other node's criu (the agents' page relay).
+     */
+    public record PsSocket(int port, String token) {
+        static final int FD = 4;
+        private static final String CONNECT = "exec 4<>/dev/tcp/127.0.0.1/\"$ROAM_PS_PORT\" || exit 97; "
+                + "printf %s \"$ROAM_PS_TOKEN\" >&4 || exit 97; unset ROAM_PS_TOKEN ROAM_PS_PORT; ";
+
+        public PsSocket {
+            if (port <= 0 || port > 65535) throw new IllegalArgumentException("port " + port);
+            if (!token.matches("[0-9a-f]{16,128}")) throw new IllegalArgumentException("a page relay token must be hex");
+        }
+
+        List<String> args() { return List.of("--ps-socket", Integer.toString(FD)); }
+
+        /** bash connects fd 4, then runs {@code cmd} (with fd 3 to {@code status}, when given). */
+        List<String> wrap(Path status, List<String> cmd) {
+            List<String> out = new ArrayList<>(List.of("/bin/bash", "-c", CONNECT + (status == null ? "exec \"$@\"" : "exec \"$@\" 3>\"$0\""),
+                    status == null ? "criu" : status.toString()));
+            out.addAll(cmd);
+            return out;
+        }
+
+        Map<String, String> env() { return Map.of("ROAM_PS_PORT", Integer.toString(port), "ROAM_PS_TOKEN", token); }
     }
 
     /** A criu process that outlives the call that started it (the page server or the lazy-pages daemon). */
@@ -82,41 +113,67 @@ public final class LazyPages {
     public LazyPages(Path criu) { this.criu = criu; }
 
     /**
-     * Starts the lazy dump of {@code rootPid} into {@code dir}, serving pages on {@code 0.0.0.0:port}; returns once the
-     * images are written. {@code extra}: more dump options (a job with its own network namespace: TCP repair).
+     * Starts the lazy dump of {@code rootPid} into {@code dir}, serving pages on {@code 0.0.0.0:port} with criu's TLS;
+     * returns once the images are written. {@code extra}: more dump options (a job with its own network namespace:
+     * TCP repair). Root's jobs only: a user's job is dumped as the user, who must not read the node's TLS key.
      */
     public DumpStart dump(long rootPid, Path dir, int port, Tls tls, List<String> extra, Duration timeout) {
+        List<String> serve = new ArrayList<>(List.of("--address", "0.0.0.0", "--port", Integer.toString(port)));
+        serve.addAll(tls.args());
+        return dump(rootPid, dir, serve, null, extra, timeout);
+    }
+
+    /**
+     * As above, but criu serves its pages on the relay's connection {@code ps} (no TLS in criu; the relay encrypts):
+     * also a user's job, dumped as the user.
+     */
+    public DumpStart dump(long rootPid, Path dir, PsSocket ps, List<String> extra, Duration timeout) {
+        return dump(rootPid, dir, ps.args(), ps, extra, timeout);
+    }
+
+    private DumpStart dump(long rootPid, Path dir, List<String> serve, PsSocket ps, List<String> extra, Duration timeout) {
         dir = dir.toAbsolutePath();
         DumpAs as = DumpAs.of(rootPid).orElse(null);
         if (as == null) return failed(FailureKind.REFUSED, "pid " + rootPid + " does not exist: the job is not running", "");
-        if (!as.root()) {
-            return failed(FailureKind.REFUSED, "post-copy moves only root's jobs in this version (criu dumps a user's job as that user,"
-                    + " who must not read the node's TLS key): use --mode cold", "");
+        if (!as.root() && ps == null) {
+            return failed(FailureKind.REFUSED, "criu's own TLS page server moves only root's jobs (criu dumps a user's job as that user,"
+                    + " who must not read the node's TLS key): relay the pages", "");
+        }
+        try {
+            Optional<String> unreachable = as.prepare(dir);
+            if (unreachable.isPresent()) return failed(FailureKind.REFUSED, unreachable.get(), "");
+        } catch (IOException e) {
+            return failed(FailureKind.IO, "cannot prepare " + dir + " for uid " + as.uid() + ": " + e.getMessage(), "");
         }
         Path status = dir.resolve(STATUS);
         List<String> criuCmd = new ArrayList<>(List.of(criu.toString(), "dump", "-t", Long.toString(rootPid), "-D", dir.toString(), "-v4",
                 "-o", DUMP_LOG, "--file-locks", "--ghost-limit", (JobInspector.GHOST_LIMIT_BYTES >> 20) + "M",
-                "--lazy-pages", "--address", "0.0.0.0", "--port", Integer.toString(port), "--status-fd", "3"));
-        criuCmd.addAll(tls.args());
+                "--lazy-pages", "--status-fd", "3"));
+        criuCmd.addAll(serve);
         criuCmd.addAll(extra);
-        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$@\" 3>\"$0\"", status.toString()));
-        cmd.addAll(criuCmd);
+        List<String> cmd;
+        if (ps == null) {
+            cmd = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$@\" 3>\"$0\"", status.toString()));
+            cmd.addAll(as.wrap(criuCmd));
+        } else {
+            cmd = ps.wrap(status, as.wrap(criuCmd));   // the shell connects as root, then drops to the user
+        }
         TreeThaw thaw = TreeThaw.snapshot(rootPid);
         // criu's parasite mounts a procfs in each task's working directory: one dump at a time per directory, held
         // until criu is ready to serve (the parasite has left the tasks by then)
         try (CwdLocks locks = CwdLocks.acquire(rootPid)) {
             locks.clearLeftovers();
-            return lazyDump(cmd, as, dir, status, thaw, rootPid, port, extra.contains("--tcp-established"), timeout);
+            return lazyDump(cmd, ps == null ? Map.of() : ps.env(), dir, status, thaw, rootPid, extra.contains("--tcp-established"), timeout);
         }
     }
 
-    private DumpStart lazyDump(List<String> cmd, DumpAs as, Path dir, Path status, TreeThaw thaw, long rootPid, int port,
+    private DumpStart lazyDump(List<String> cmd, Map<String, String> env, Path dir, Path status, TreeThaw thaw, long rootPid,
                                boolean tcpRepair, Duration timeout) {
         long t0 = System.nanoTime();
         Process p;
         try {
             Files.deleteIfExists(status);
-            p = start(as.wrap(cmd), dir.resolve("criu-dump.out.log"));
+            p = start(cmd, env, dir.resolve("criu-dump.out.log"));
         } catch (IOException e) {
             return failed(FailureKind.IO, "cannot run " + criu + ": " + e.getMessage(), "");
         }
@@ -125,7 +182,7 @@ public final class LazyPages {
         while (true) {
             if (size(status) > 0) {
                 Duration took = Duration.ofNanos(System.nanoTime() - t0);
-                log.info("lazy dump of pid {} into {} ready in {} ms; serving pages on port {}", rootPid, dir, took.toMillis(), port);
+                log.info("lazy dump of pid {} into {} ready in {} ms; serving pages", rootPid, dir, took.toMillis());
                 return new DumpStart.Serving(running, took);
             }
             if (!p.isAlive()) {
@@ -155,13 +212,24 @@ public final class LazyPages {
 
     /** Starts the target's lazy-pages daemon for the images in {@code dir}, fetching from {@code host:port}; returns once it listens. */
     public Running pageClient(Path dir, String host, int port, Tls tls, Duration timeout) throws IOException {
+        List<String> from = new ArrayList<>(List.of("--address", host, "--port", Integer.toString(port)));
+        from.addAll(tls.args());
+        return pageClient(dir, from, null, timeout);
+    }
+
+    /** As above, fetching over the relay's connection {@code ps}. */
+    public Running pageClient(Path dir, PsSocket ps, Duration timeout) throws IOException {
+        return pageClient(dir, ps.args(), ps, timeout);
+    }
+
+    private Running pageClient(Path dir, List<String> from, PsSocket ps, Duration timeout) throws IOException {
         dir = dir.toAbsolutePath();
         Path socket = dir.resolve(SOCKET);
         Files.deleteIfExists(socket);
-        List<String> cmd = new ArrayList<>(List.of(criu.toString(), "lazy-pages", "--page-server", "--address", host, "--port",
-                Integer.toString(port), "-D", dir.toString(), "-v4", "-o", PAGES_LOG));
-        cmd.addAll(tls.args());
-        Running r = new Running(start(cmd, dir.resolve("criu-lazy-pages.out.log")), null);
+        List<String> cmd = new ArrayList<>(List.of(criu.toString(), "lazy-pages", "--page-server", "-D", dir.toString(), "-v4", "-o", PAGES_LOG));
+        cmd.addAll(from);
+        if (ps != null) cmd = ps.wrap(null, cmd);
+        Running r = new Running(start(cmd, ps == null ? Map.of() : ps.env(), dir.resolve("criu-lazy-pages.out.log")), null);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!Files.exists(socket)) {
             if (!r.process.isAlive()) {
@@ -199,9 +267,11 @@ public final class LazyPages {
     /** The restore options that go with {@link #pageClient}. */
     public static List<String> restoreArgs() { return List.of("--lazy-pages"); }
 
-    private static Process start(List<String> cmd, Path console) throws IOException {
-        return new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile())).start();
+    private static Process start(List<String> cmd, Map<String, String> env, Path console) throws IOException {
+        var pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()));
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     private static long size(Path p) {

@@ -5,6 +5,8 @@ import io.roam.agent.checkpoint.NetArgs;
 import io.roam.agent.jobs.JobTable;
 import io.roam.agent.net.JobNetwork;
 import io.roam.agent.sandbox.JobProcesses;
+import io.roam.agent.transfer.PageRelay;
+import io.roam.agent.transfer.TransferService;
 import io.roam.core.CheckpointId;
 import io.roam.core.NodeId;
 import io.roam.core.RoamHome;
@@ -55,6 +57,9 @@ public final class LiveSteps {
     /** criu restore --lazy-pages reads no pages; seen hanging after a failed restore, so bounded (then killed, rolled back). */
     private static final Duration LAZY_RESTORE_TIMEOUT = Duration.ofSeconds(30);
 
+    /** Who carries the pages of root's jobs: criu's own TLS page server (default) or, with {@code all}, the agents. */
+    static final String RELAY_ENV = "ROAM_PAGE_RELAY";
+
     /** A live migration in progress on this node. */
     private record Session(JobInfo job, LazyPages.Running criu, boolean source, Path dir) {}
 
@@ -67,11 +72,14 @@ public final class LiveSteps {
     private final CriuInfo criu;
     private final LazyPages.Tls tls;
     private final JobNetwork network;
+    private final TransferService transfer;
+    private final boolean relayAll = "all".equals(System.getenv(RELAY_ENV));
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
     public LiveSteps(LazyPages lazy, CheckpointSteps checkpoints, JobTable table, RoamHome home, NodeId node, byte[] secret, CriuInfo criu,
-                     Path pemDir, JobNetwork network) {
+                     Path pemDir, JobNetwork network, TransferService transfer) {
         this.lazy = lazy;
+        this.transfer = transfer;
         this.network = network;
         this.checkpoints = checkpoints;
         this.table = table;
@@ -96,12 +104,21 @@ public final class LiveSteps {
             if (Files.exists(dir)) return dumpError("image directory " + dir + " already exists");
             Files.createDirectories(dir);
             List<MappedFile> mapped = MappedFiles.collect(held.getHostPid());
-            int port = freePort();
+            // a user's job: its criu runs as the user, who must not read the node's key, so the agents carry the pages
+            boolean relayed = relayAll || held.getSpec().getUid() != 0;
+            int port = relayed ? transfer.dataPort() : freePort();
+            if (relayed && port < 0) return dumpError("this agent's bulk socket does not listen: it cannot relay the pages of job " + job);
+            PageRelay.Local local = relayed ? transfer.pageRelay().open() : null;
+            if (relayed) transfer.pageRelay().serve(job, local);
             long frozenAt = System.nanoTime();
             // the small images are checksummed while criu writes them: the seal then reads only what came last
             seal = SealFollower.start(dir);
-            switch (lazy.dump(held.getHostPid(), dir, port, tls, NetArgs.dump(held), READY_TIMEOUT)) {
+            var started = relayed
+                    ? lazy.dump(held.getHostPid(), dir, new LazyPages.PsSocket(local.port(), local.token()), NetArgs.dump(held), READY_TIMEOUT)
+                    : lazy.dump(held.getHostPid(), dir, port, tls, NetArgs.dump(held), READY_TIMEOUT);
+            switch (started) {
                 case LazyPages.DumpStart.Failed(var f) -> {
+                    if (relayed) transfer.pageRelay().cancel(job);
                     seal.close();
                     CheckpointSteps.deleteTree(dir);
                     log.warn("live dump of job {} failed ({}): {}", job, f.kind(), f.reason());
@@ -120,7 +137,7 @@ public final class LiveSteps {
                     long frozenMs = ms(frozenAt);
                     log.info("job {} dumped live as {} ({} bytes): criu ready {} ms, seal {} ms, frozen {} ms so far", job, id, bytes,
                             took.toMillis(), sealMs, frozenMs);
-                    return LiveDumpReply.newBuilder().setOk(true).setPagePort(port).setCriuMs(took.toMillis())
+                    return LiveDumpReply.newBuilder().setOk(true).setPagePort(port).setPageRelay(relayed).setCriuMs(took.toMillis())
                             .setFrozenMs(frozenMs)
                             .setCheckpoint(CheckpointInfo.newBuilder().setId(id.value()).setJob(job).setNode(node.value())
                                     .setCreatedMs(m.getCreatedMs()).setSizeBytes(bytes).setPath(dir.toString())
@@ -130,6 +147,7 @@ public final class LiveSteps {
             }
         } catch (IOException | RuntimeException e) {
             if (seal != null) seal.close();
+            transfer.pageRelay().cancel(job);
             Session s = sessions.remove(job);
             if (s != null) giveBack(s);   // criu lets go of the tree: it runs on
             serving = false;
@@ -163,6 +181,7 @@ public final class LiveSteps {
      */
     private void giveBack(Session s) {
         JobInfo job = s.job();
+        transfer.pageRelay().cancel(job.getId());
         if (job.getNetAddress().isEmpty()) {
             s.criu().kill();
             return;
@@ -194,7 +213,13 @@ public final class LiveSteps {
         long[] daemonMs = {-1};
         AgentRestoreReply reply = checkpoints.restore(r, dir -> {
             long tDaemon = System.nanoTime();
-            daemon[0] = lazy.pageClient(dir, req.getPageHost(), req.getPagePort(), tls, LISTEN_TIMEOUT);
+            if (req.getPageRelay()) {
+                PageRelay.Local local = transfer.pageRelay().open();
+                transfer.pageRelay().fetch(req.getPageHost(), req.getPagePort(), job, local);
+                daemon[0] = lazy.pageClient(dir, new LazyPages.PsSocket(local.port(), local.token()), LISTEN_TIMEOUT);
+            } else {
+                daemon[0] = lazy.pageClient(dir, req.getPageHost(), req.getPagePort(), tls, LISTEN_TIMEOUT);
+            }
             daemonMs[0] = ms(tDaemon);
             daemon[0].exit().thenAccept(code -> {
                 if (code != 0 && restoring.get()) LazyPages.killRestoresOf(dir);
@@ -234,6 +259,7 @@ public final class LiveSteps {
         long took = s.criu().millisSinceStart();
         String logName = s.source() ? LazyPages.DUMP_LOG : LazyPages.PAGES_LOG;
         if (s.source()) {
+            transfer.pageRelay().cancel(job);   // a target that never came for the pages (criu has ended)
             // criu kills the tree after the last page; after a failure it resumes it: the target has the job, so stop it here.
             if (JobProcesses.alive(s.job().getHostPid(), s.job().getHostPidStart())) JobProcesses.signal(s.job().getHostPid(), 9);
             if (!s.job().getNetAddress().isEmpty()) network.release(s.job().getNetAddress());

@@ -7,7 +7,6 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -52,18 +51,9 @@ final class BulkLink implements ChunkLink {
 
     /** Connects, handshakes (mutual TLS, ALPN) and checks the protocol, all within {@code timeout}. */
     static BulkLink connect(SSLContext ssl, String host, int port, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
         Socket raw = new Socket();
         try {
-            raw.setTcpNoDelay(true);
-            raw.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
-            raw.setSoTimeout((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-            var tls = (SSLSocket) ssl.getSocketFactory().createSocket(raw, host, port, false);
-            tls.setSSLParameters(BulkWire.parameters(tls.getSSLParameters()));
-            tls.startHandshake();
-            if (!BulkWire.ALPN.equals(tls.getApplicationProtocol())) {
-                throw new IOException(host + ":" + port + " does not speak " + BulkWire.ALPN + " (ALPN '" + tls.getApplicationProtocol() + "')");
-            }
+            SSLSocket tls = BulkWire.connect(raw, ssl, host, port, BulkWire.ALPN, timeout);
             BulkWire.Sealed sealed = BulkWire.sourceSwitch(raw, tls);
             raw.setSoTimeout(0);   // the reply comes after the target verified the image: the sender bounds that wait
             return new BulkLink(raw, tls, sealed);

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The target's end of the bulk data path (next to the agent's gRPC port, see {@link TransferService#startDataPort}):
  * a TCP server socket whose connections start with a TLS 1.3 handshake that requires a client certificate issued by
- * the cluster CA (the same trust as the gRPC server) and ALPN {@value BulkWire#ALPN}, then carry
- * {@link SealedFrames} keyed from it (see {@link BulkWire}). Each connection carries one image stream: its {@link ImageChunk}s go to a
+ * the cluster CA (the same trust as the gRPC server) and ALPN {@value BulkWire#ALPN} (or {@value BulkWire#PAGES_ALPN}:
+ * a post-copy's pages, handed to {@link PageRelay}), then carry
+ * {@link SealedFrames} keyed from it (see {@link BulkWire}). Each image connection carries one image stream: its {@link ImageChunk}s go to a
  * receiver made by {@code receivers} (the very {@link ImageReceiver} that gRPC's Transfer.Receive uses: same
  * checksums, HMAC, resume offsets and disk checks), whose one reply goes back on the socket. A stream that breaks is
  * reported to the receiver as an error (it keeps the partial image for a resume, like a broken gRPC stream); a frame
@@ -40,24 +41,33 @@ final class BulkServer implements AutoCloseable {
     private final ServerSocket socket;
     private final SSLContext ssl;
     private final Function<StreamObserver<ReceiveReply>, StreamObserver<ImageChunk>> receivers;
+    private final PageRelay pages;
     private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
     private final Thread acceptor;
 
-    private BulkServer(ServerSocket socket, SSLContext ssl, Function<StreamObserver<ReceiveReply>, StreamObserver<ImageChunk>> receivers) {
+    private BulkServer(ServerSocket socket, SSLContext ssl, Function<StreamObserver<ReceiveReply>, StreamObserver<ImageChunk>> receivers,
+                       PageRelay pages) {
         this.socket = socket;
         this.ssl = ssl;
         this.receivers = receivers;
+        this.pages = pages;
         this.acceptor = Thread.ofPlatform().daemon().name("bulk-accept-" + socket.getLocalPort()).start(this::accept);
     }
 
     /** Listens on {@code host:port}; throws {@link UncheckedIOException} (a {@link java.net.BindException} inside) when it cannot. */
     static BulkServer start(SSLContext ssl, String host, int port,
                             Function<StreamObserver<ReceiveReply>, StreamObserver<ImageChunk>> receivers) {
+        return start(ssl, host, port, receivers, null);
+    }
+
+    /** As above; connections speaking {@value BulkWire#PAGES_ALPN} go to {@code pages} (null: refused). */
+    static BulkServer start(SSLContext ssl, String host, int port,
+                            Function<StreamObserver<ReceiveReply>, StreamObserver<ImageChunk>> receivers, PageRelay pages) {
         try {
             var s = new ServerSocket();
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress(host, port), 64);
-            return new BulkServer(s, ssl, receivers);
+            return new BulkServer(s, ssl, receivers, pages);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
@@ -93,15 +103,18 @@ final class BulkServer implements AutoCloseable {
             raw.setTcpNoDelay(true);
             raw.setSoTimeout((int) HANDSHAKE_TIMEOUT.toMillis());
             var tls = (SSLSocket) ssl.getSocketFactory().createSocket(raw, null, false);   // server mode, over raw
-            var p = BulkWire.parameters(tls.getSSLParameters());
-            p.setNeedClientAuth(true);
-            tls.setSSLParameters(p);
+            tls.setSSLParameters(BulkWire.serverParameters(tls.getSSLParameters()));
             tls.startHandshake();   // no certificate of the cluster: fails here (need client auth)
-            if (!BulkWire.ALPN.equals(tls.getApplicationProtocol())) {
-                log.warn("bulk socket: {} does not speak {} (ALPN '{}'); closed", peer, BulkWire.ALPN, tls.getApplicationProtocol());
+            String alpn = tls.getApplicationProtocol();
+            peer = tls.getSession().getPeerPrincipal().getName() + " at " + peer;
+            if (BulkWire.PAGES_ALPN.equals(alpn) && pages != null) {
+                pages.serve(raw, BulkWire.serverSwitch(raw, tls, SealedFrames.REPLY_FRAME, SealedFrames.FRAME), peer);
                 return;
             }
-            peer = tls.getSession().getPeerPrincipal().getName() + " at " + peer;
+            if (!BulkWire.ALPN.equals(alpn)) {
+                log.warn("bulk socket: {} does not speak {} (ALPN '{}'); closed", peer, BulkWire.ALPN, alpn);
+                return;
+            }
             BulkWire.Sealed sealed = BulkWire.targetSwitch(raw, tls);
             raw.setSoTimeout((int) IDLE_TIMEOUT.toMillis());
             stream(raw, sealed, peer);

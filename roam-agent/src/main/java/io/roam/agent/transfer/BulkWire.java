@@ -28,6 +28,8 @@ import javax.net.ssl.SSLSocket;
  */
 final class BulkWire {
     static final String ALPN = "roam-image/2";
+    /** A post-copy's page traffic relayed between two agents ({@link PageRelay}): criu's page-server protocol inside. */
+    static final String PAGES_ALPN = "roam-pages/1";
     private static final int SWITCH = 0x5e;
     static final int MAX_FRAME = Tls.MAX_MESSAGE_BYTES;
     private static final String[] PROTOCOLS = {"TLSv1.3"};
@@ -43,33 +45,75 @@ final class BulkWire {
     /** The streams of one connection after the switch-over: sealed frames in and out on the TCP socket. */
     record Sealed(InputStream in, OutputStream out) {}
 
-    /** The source's end: sends the switch byte, waits for the target's, then seals with the source's key. */
+    /** The source's end of an image stream: big frames out, the target's small reply in. */
     static Sealed sourceSwitch(Socket raw, SSLSocket tls) throws IOException {
+        return clientSwitch(raw, tls, SealedFrames.REPLY_FRAME, SealedFrames.FRAME);
+    }
+
+    /** The target's end of an image stream: big frames in, small frames out. */
+    static Sealed targetSwitch(Socket raw, SSLSocket tls) throws IOException {
+        return serverSwitch(raw, tls, SealedFrames.FRAME, SealedFrames.REPLY_FRAME);
+    }
+
+    /**
+     * The connecting end: sends the switch byte, waits for the server's, then seals with the client's key; accepts
+     * frames of up to {@code inMax} bytes and writes frames of up to {@code outFrame}.
+     */
+    static Sealed clientSwitch(Socket raw, SSLSocket tls, int inMax, int outFrame) throws IOException {
         tls.getOutputStream().write(SWITCH);
         tls.getOutputStream().flush();
         int b = tls.getInputStream().read();
         if (b != SWITCH) throw new IOException("the target did not switch to sealed frames (" + b + ")");
-        return new Sealed(new SealedFrames.In(raw.getInputStream(), SealedFrames.key(tls.getSession(), SealedFrames.TARGET_LABEL),
-                SealedFrames.REPLY_FRAME), new SealedFrames.Out(raw.getOutputStream(), SealedFrames.key(tls.getSession(), SealedFrames.SOURCE_LABEL)));
+        return new Sealed(new SealedFrames.In(raw.getInputStream(), SealedFrames.key(tls.getSession(), SealedFrames.TARGET_LABEL), inMax),
+                new SealedFrames.Out(raw.getOutputStream(), SealedFrames.key(tls.getSession(), SealedFrames.SOURCE_LABEL), outFrame));
     }
 
-    /** The target's end: waits for the source's switch byte, answers it, then seals with the target's key. */
-    static Sealed targetSwitch(Socket raw, SSLSocket tls) throws IOException {
+    /** The accepting end: waits for the client's switch byte, answers it, then seals with the server's key. */
+    static Sealed serverSwitch(Socket raw, SSLSocket tls, int inMax, int outFrame) throws IOException {
         int b = tls.getInputStream().read();
         if (b != SWITCH) throw new BadFrame("a stream that does not switch to sealed frames (" + b + ")");
         tls.getOutputStream().write(SWITCH);
         tls.getOutputStream().flush();
-        return new Sealed(new SealedFrames.In(raw.getInputStream(), SealedFrames.key(tls.getSession(), SealedFrames.SOURCE_LABEL)),
-                new SealedFrames.Out(raw.getOutputStream(), SealedFrames.key(tls.getSession(), SealedFrames.TARGET_LABEL),
-                        SealedFrames.REPLY_FRAME));
+        return new Sealed(new SealedFrames.In(raw.getInputStream(), SealedFrames.key(tls.getSession(), SealedFrames.SOURCE_LABEL), inMax),
+                new SealedFrames.Out(raw.getOutputStream(), SealedFrames.key(tls.getSession(), SealedFrames.TARGET_LABEL), outFrame));
     }
 
-    /** The TLS parameters of both ends (the server additionally requires the client's certificate). */
-    static SSLParameters parameters(SSLParameters p) {
+    /** The TLS parameters of a client speaking {@code alpn}. */
+    static SSLParameters parameters(SSLParameters p, String alpn) {
         p.setProtocols(PROTOCOLS);
         p.setCipherSuites(CIPHERS);
-        p.setApplicationProtocols(new String[] {ALPN});
+        p.setApplicationProtocols(new String[] {alpn});
         return p;
+    }
+
+    /** The TLS parameters of an image source's client. */
+    static SSLParameters parameters(SSLParameters p) { return parameters(p, ALPN); }
+
+    /** The server's: both protocols; it additionally requires the client's certificate. */
+    static SSLParameters serverParameters(SSLParameters p) {
+        parameters(p, ALPN);
+        p.setApplicationProtocols(new String[] {ALPN, PAGES_ALPN});
+        p.setNeedClientAuth(true);
+        return p;
+    }
+
+    /**
+     * Opens a mutual-TLS connection to an agent's bulk socket speaking {@code alpn}, within {@code timeout}; the
+     * handshake's socket is returned for its session (keys), never to be written again.
+     */
+    static SSLSocket connect(Socket raw, javax.net.ssl.SSLContext ssl, String host, int port, String alpn, java.time.Duration timeout)
+            throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        raw.setTcpNoDelay(true);
+        raw.connect(new java.net.InetSocketAddress(host, port), (int) timeout.toMillis());
+        raw.setSoTimeout((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        var tls = (SSLSocket) ssl.getSocketFactory().createSocket(raw, host, port, false);
+        tls.setSSLParameters(parameters(tls.getSSLParameters(), alpn));
+        tls.startHandshake();
+        if (!alpn.equals(tls.getApplicationProtocol())) {
+            throw new IOException(host + ":" + port + " does not speak " + alpn + " (ALPN '" + tls.getApplicationProtocol() + "')");
+        }
+        return tls;
     }
 
     /** The next chunk, or null at a clean end of the stream (between two frames). */

@@ -46,6 +46,7 @@ public final class TransferService extends TransferGrpc.TransferImplBase impleme
     private final PeerChannels peers;
     private final javax.net.ssl.SSLContext ssl;
     private volatile TransferPath path = TransferPath.fromEnvironment(System.getenv());
+    private final PageRelay pages;
     private BulkServer bulk;
 
     public TransferService(NodeId node, RoamHome home, JobTable table, Identity identity, String clusterId, byte[] secret,
@@ -59,6 +60,7 @@ public final class TransferService extends TransferGrpc.TransferImplBase impleme
         this.sender = new ImageSender(faults);
         this.peers = new PeerChannels(identity);
         this.ssl = Tls.sslContext(identity);
+        this.pages = new PageRelay(ssl);
         if (faults.any()) log.warn("transfer test knobs are on: {}", faults);
     }
 
@@ -105,10 +107,16 @@ public final class TransferService extends TransferGrpc.TransferImplBase impleme
      */
     public synchronized void startDataPort(String host, int port) {
         if (bulk != null) throw new IllegalStateException("the bulk socket is already listening on " + bulk.port());
-        bulk = BulkServer.start(ssl, host, port, this::receive);
+        bulk = BulkServer.start(ssl, host, port, this::receive, pages);
         Thread.ofPlatform().daemon().priority(Thread.MIN_PRIORITY).name("sealed-frames-warm-up").start(SealedFrames::warmUp);
         log.info("bulk socket for images on {}:{} (this agent sends over: {})", host, bulk.port(), path.name().toLowerCase(java.util.Locale.ROOT));
     }
+
+    /** The post-copy page relay, whose source side listens on the bulk socket. */
+    public PageRelay pageRelay() { return pages; }
+
+    /** The bulk socket's port; -1 when it does not listen. */
+    public synchronized int dataPort() { return bulk == null ? -1 : bulk.port(); }
 
     public synchronized void closeDataPort() {
         if (bulk != null) bulk.close();

@@ -120,7 +120,7 @@ final class LiveMigration {
         long dumpMs = d.getFrozenMs();
         String host = transfers.address(source).map(a -> a.substring(0, a.lastIndexOf(':'))).orElse("");
         CheckpointInfo image = d.getCheckpoint().toBuilder().setId(cid.value()).setJob(id.value()).setNode(source.value()).build();
-        m = m.toBuilder().setPhase("dumped").setImage(image).setPageSource(host + ":" + d.getPagePort()).build();
+        m = m.toBuilder().setPhase("dumped").setImage(image).setPageSource(host + ":" + d.getPagePort() + (d.getPageRelay() ? " (relayed by the agent)" : "")).build();
         // Recorded while the small images travel (the job is frozen meanwhile); awaited before the target restores, so a
         // record that cannot be written stops the migration where the sequential write did: before the job resumes there.
         MigrationRecord dumpedRecord = m;
@@ -148,7 +148,7 @@ final class LiveMigration {
         m = m.toBuilder().setPhase("transferred").build();
         CheckpointInfo there = image.toBuilder().setNode(dest.value()).setPath(sent.getPath()).build();
         LiveRestoreRequest restoreReq = LiveRestoreRequest.newBuilder().setJob(migrating).setCheckpoint(there).setClusterId(clusterId)
-                .setPageHost(host).setPagePort(d.getPagePort()).build();
+                .setPageHost(host).setPagePort(d.getPagePort()).setPageRelay(d.getPageRelay()).build();
         AgentReply<AgentRestoreReply> restored = transfers.live(dest, MigrationSteps.CRIU_DEADLINE, a -> a.restore(restoreReq));
         if (!MigrationSteps.ok(restored)) {
             var probe = transfers.probe(dest, id.value(), "");
