@@ -61,16 +61,28 @@ public final class LazyPages {
 
         List<String> args() { return List.of("--ps-socket", Integer.toString(FD)); }
 
-        /** bash connects fd 4, then runs {@code cmd} (with fd 3 to {@code status}, when given). */
+        /** bash connects fd 4, then runs {@code cmd} with fd 3 to {@code status}. */
         List<String> wrap(Path status, List<String> cmd) {
-            List<String> out = new ArrayList<>(List.of("/bin/bash", "-c", CONNECT + (status == null ? "exec \"$@\"" : "exec \"$@\" 3>\"$0\""),
-                    status == null ? "criu" : status.toString()));
+            List<String> out = new ArrayList<>(List.of("/bin/bash", "-c", CONNECT + "exec \"$@\" 3>\"$0\"", status.toString()));
             out.addAll(cmd);
             return out;
         }
 
         Map<String, String> env() { return Map.of("ROAM_PS_PORT", Integer.toString(port), "ROAM_PS_TOKEN", token); }
     }
+
+    /**
+     * The lazy-pages daemon's wrapper ({@code $0}: the restore's pidfile): when criu lazy-pages fails, the restored
+     * tree is killed there and then, agent or no agent. Once the daemon is gone its userfaultfd ranges are
+     * unregistered and every page that had not arrived reads as zeros: a copy that ran on would compute with wrong
+     * memory. The agent kills it too when it sees the exit, but an agent that is down (or whose page relay died with
+     * it) would not. Only a roam job's init is killed (a pid reused by anything else is left alone). The shell
+     * lets go of the relay's socket (fd 4) once criu has it, so that criu's close is the connection's end.
+     */
+    static final String WATCHDOG = "\"$@\" & child=$!; exec 4>&-; wait \"$child\"; rc=$?; "
+            + "if [ \"$rc\" -ne 0 ] && [ -s \"$0\" ]; then pid=$(cat \"$0\"); "
+            + "case \"$(readlink \"/proc/$pid/exe\")\" in */roam-init*) kill -KILL \"$pid\" && echo \"roam: criu lazy-pages failed ($rc): killed the restored job, pid $pid\" >&2;; esac; fi; "
+            + "exit \"$rc\"";
 
     /** A criu process that outlives the call that started it (the page server or the lazy-pages daemon). */
     public static final class Running {
@@ -90,8 +102,9 @@ public final class LazyPages {
 
         public long millisSinceStart() { return (System.nanoTime() - started) / 1_000_000; }
 
-        /** SIGKILLs criu and waits for it; on the source, continues whatever it left stopped. */
+        /** SIGKILLs criu (and its wrapper) and waits for it; on the source, continues whatever it left stopped. */
         public void kill() {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             try {
                 process.waitFor(10, TimeUnit.SECONDS);
@@ -226,9 +239,11 @@ public final class LazyPages {
         dir = dir.toAbsolutePath();
         Path socket = dir.resolve(SOCKET);
         Files.deleteIfExists(socket);
-        List<String> cmd = new ArrayList<>(List.of(criu.toString(), "lazy-pages", "--page-server", "-D", dir.toString(), "-v4", "-o", PAGES_LOG));
-        cmd.addAll(from);
-        if (ps != null) cmd = ps.wrap(null, cmd);
+        List<String> criuCmd = new ArrayList<>(List.of(criu.toString(), "lazy-pages", "--page-server", "-D", dir.toString(), "-v4", "-o", PAGES_LOG));
+        criuCmd.addAll(from);
+        List<String> cmd = new ArrayList<>(List.of("/bin/bash", "-c", (ps == null ? "" : PsSocket.CONNECT) + WATCHDOG,
+                dir.resolve(CriuCheckpointEngine.RESTORE_PIDFILE).toString()));
+        cmd.addAll(criuCmd);
         Running r = new Running(start(cmd, ps == null ? Map.of() : ps.env(), dir.resolve("criu-lazy-pages.out.log")), null);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!Files.exists(socket)) {

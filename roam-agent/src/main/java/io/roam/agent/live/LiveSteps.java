@@ -232,11 +232,15 @@ public final class LiveSteps {
             return reply;
         }
         JobInfo restored = table.get(job).orElseThrow();
+        // until every page has arrived the job is not the exit watcher's: a failed daemon's wrapper kills the copy
+        // (its missing pages would read as zeros), and that is a lost migration, not an exit of the job
+        table.markBusy(job);
         sessions.put(job, new Session(restored, daemon[0], false, Path.of(req.getCheckpoint().getPath())));
         log.info("job {} resumed lazily as pid {}: lazy-pages daemon listening after {} ms, {} ms in all", job, reply.getHostPid(),
                 daemonMs[0], ms(t0));
         daemon[0].exit().thenAccept(code -> {
             if (code != 0) dropTarget(job, restored, code);
+            table.clearBusy(job);
         });
         return reply;
     }
@@ -265,8 +269,9 @@ public final class LiveSteps {
             if (!s.job().getNetAddress().isEmpty()) network.release(s.job().getNetAddress());
             table.remove(job);
             table.clearBusy(job);
-        } else if (code != 0) {
-            dropTarget(job, s.job(), code);
+        } else {
+            if (code != 0) dropTarget(job, s.job(), code);
+            table.clearBusy(job);
         }
         String why = code == 0 ? "" : (s.source() ? "the source's criu page server failed" : "the target's criu lazy-pages daemon failed")
                 + " (exit " + code + "): " + lastError(s.job(), logName);
