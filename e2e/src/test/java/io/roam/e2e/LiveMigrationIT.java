@@ -148,6 +148,54 @@ class LiveMigrationIT {
         roam.run("rm", "ulive");
     }
 
+    /**
+     * The coordinator killed (SIGKILL) in the page phase, after the job resumed on the target: the next coordinator
+     * waits for the pages like the first would have, then deletes the images on both nodes; the job runs on, whole.
+     */
+    @Test
+    void aCoordinatorKilledInThePagePhaseIsFollowedByOneThatEndsIt() throws Exception {
+        roam.run("run", "--name", "orphaned", "--node", "n1", "--", fill.toString(), "1024").ok();
+        Roam.eventually(Duration.ofSeconds(60), "orphaned filled its memory", () -> roam.logs0("orphaned").contains("filled 1024 MB"));
+        Path progress = tmp.resolve("orphaned-migrate.err");
+        Path dist = Path.of(System.getProperty("roam.dist", "../dist/target/roam")).toAbsolutePath().normalize();
+        var pb = new ProcessBuilder(dist.resolve("bin/roam").toString(), "migrate", "orphaned", "--to", "n3", "--live")
+                .redirectError(progress.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("ROAM_HOME", roam.home.toString());
+        Process migrate = pb.start();
+        try {
+            Roam.eventually(Duration.ofSeconds(60), "orphaned resumed on n3", () -> read(progress).contains("runs on n3"));
+            List<ProcessHandle> c = roam.coordinators();
+            assertThat(c).hasSize(1);
+            assertThat(c.getFirst().destroyForcibly()).isTrue();
+            assertThat(migrate.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            migrate.destroyForcibly();
+        }
+        assertThat(read(progress)).as("the page phase outlived its coordinator").doesNotContain("all pages arrived");
+        assertThat(images("n1", "orphaned")).as("the source's small images, during the page phase").isNotEmpty();
+        roam.run("up", "--nodes", "3").ok();
+        Roam.eventually(Duration.ofSeconds(90), "the next coordinator ended the page phase: no image of orphaned on n1 or n3",
+                () -> images("n1", "orphaned").isEmpty() && images("n3", "orphaned").isEmpty());
+        assertThat(roam.state("orphaned")).isEqualTo("RUNNING");
+        assertThat(roam.nodeOf("orphaned")).isEqualTo("n3");
+        roam.run("kill", "--signal", "USR1", "orphaned").ok();
+        var waited = roam.run("wait", "--timeout", "60s", "orphaned");
+        assertThat(waited.exit()).as("exit code of the job; log tail: %s", tail(roam.logs("orphaned"))).isZero();
+        assertThat(roam.logs("orphaned")).contains("verify ok");
+        roam.run("rm", "orphaned");
+    }
+
+    /** The job's image directories on {@code node}. */
+    private static List<Path> images(String node, String job) {
+        try (var dirs = Files.list(roam.home.resolve("nodes").resolve(node).resolve("images"))) {
+            return dirs.filter(d -> d.getFileName().toString().startsWith(job + ".")).toList();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static int uid(long pid) throws IOException {
         return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream().filter(l -> l.startsWith("Uid:"))
                 .map(l -> Integer.parseInt(l.split("\\s+")[1])).findFirst().orElseThrow();

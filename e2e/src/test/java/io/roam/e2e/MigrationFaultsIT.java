@@ -217,18 +217,7 @@ class MigrationFaultsIT {
         }
     }
 
-    static List<ProcessHandle> coordinators() {
-        String home = roam.home.toString();
-        return ProcessHandle.allProcesses().filter(p -> {
-            try {
-                String cmd = new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")), StandardCharsets.UTF_8);
-                String env = new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "environ")), StandardCharsets.UTF_8);
-                return cmd.contains("java") && cmd.contains("\0coordinator\0") && (cmd.contains(home) || env.contains("ROAM_HOME=" + home));
-            } catch (IOException | RuntimeException e) {
-                return false;
-            }
-        }).toList();
-    }
+    static List<ProcessHandle> coordinators() { return roam.coordinators(); }
 
     /** The record (roam ps --json) names the pid of the tree that runs, not a stale one. */
     static boolean recordedPidIsAncestorOfTheJob(String job) {

@@ -71,6 +71,20 @@ final class Roam implements AutoCloseable {
 
     Result runIn(Path cwd, Map<String, String> env, String... args) { return runIn(List.of(), cwd, env, args); }
 
+    /** The coordinator JVMs of this home. */
+    List<ProcessHandle> coordinators() {
+        String h = home.toString();
+        return ProcessHandle.allProcesses().filter(p -> {
+            try {
+                String cmd = new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+                String env = new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "environ")), java.nio.charset.StandardCharsets.UTF_8);
+                return cmd.contains("java") && cmd.contains("\0coordinator\0") && (cmd.contains(h) || env.contains("ROAM_HOME=" + h));
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }).toList();
+    }
+
     /** Makes {@code dir} and the root-owned directories above it (but /tmp) traversable, so other users reach a cwd and a home there. */
     static void traversable(Path dir) throws IOException {
         for (Path p = dir; p != null && !p.equals(p.getRoot()); p = p.getParent()) {

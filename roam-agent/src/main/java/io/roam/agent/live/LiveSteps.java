@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -60,8 +61,13 @@ public final class LiveSteps {
     /** Who carries the pages of root's jobs: criu's own TLS page server (default) or, with {@code all}, the agents. */
     static final String RELAY_ENV = "ROAM_PAGE_RELAY";
 
-    /** A live migration in progress on this node. */
-    private record Session(JobInfo job, LazyPages.Running criu, boolean source, Path dir) {}
+    /** Outcomes of page phases that ended here, for a coordinator that asks again (a new leader after a restart). */
+    private static final int ENDED_KEPT = 256;
+
+    /** A live migration in progress on this node; {@code outcome}: its page phase's end, once one caller settled it. */
+    private record Session(JobInfo job, LazyPages.Running criu, boolean source, Path dir, CompletableFuture<LivePagesReply> outcome) {
+        Session(JobInfo job, LazyPages.Running criu, boolean source, Path dir) { this(job, criu, source, dir, new CompletableFuture<>()); }
+    }
 
     private final LazyPages lazy;
     private final CheckpointSteps checkpoints;
@@ -75,6 +81,9 @@ public final class LiveSteps {
     private final TransferService transfer;
     private final boolean relayAll = "all".equals(System.getenv(RELAY_ENV));
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Map<String, LivePagesReply> ended = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
+        @Override protected boolean removeEldestEntry(Map.Entry<String, LivePagesReply> e) { return size() > ENDED_KEPT; }
+    });
 
     public LiveSteps(LazyPages lazy, CheckpointSteps checkpoints, JobTable table, RoamHome home, NodeId node, byte[] secret, CriuInfo criu,
                      Path pemDir, JobNetwork network, TransferService transfer) {
@@ -245,21 +254,42 @@ public final class LiveSteps {
         return reply;
     }
 
-    /** Blocks until the page transfer of {@code job} is over on this node. */
+    /**
+     * Blocks until the page transfer of {@code job} is over on this node. Asked again (a coordinator that took over
+     * from one that died in the page phase), it answers the same; asked about a page phase it never saw (its agent
+     * restarted since), it says it does not know.
+     */
     public LivePagesReply pages(String job) {
         Session s = sessions.get(job);
-        if (s == null) return LivePagesReply.newBuilder().setOk(false).setError("no live migration of job " + job + " on " + node).build();
+        if (s == null) {
+            LivePagesReply done = ended.get(job);
+            return done != null ? done : LivePagesReply.newBuilder().setOk(false).setUnknown(true)
+                    .setError("no live migration of job " + job + " on " + node + " (its agent may have restarted since)").build();
+        }
+        synchronized (s) {   // the first caller settles the session; a later one gets the same outcome
+            if (!s.outcome().isDone()) {
+                LivePagesReply r = settle(job, s);
+                if (r == null) return LivePagesReply.newBuilder().setOk(false).setError("interrupted").build();
+                ended.put(job, r);
+                s.outcome().complete(r);
+                sessions.remove(job, s);
+            }
+        }
+        return s.outcome().join();
+    }
+
+    /** Waits for criu, cleans up after it and says how the page phase ended; null when interrupted. */
+    private LivePagesReply settle(String job, Session s) {
         int code;
         try {
             code = s.criu().exit().get(PAGES_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return LivePagesReply.newBuilder().setOk(false).setError("interrupted").build();
+            return null;
         } catch (ExecutionException | TimeoutException e) {
             s.criu().kill();
             code = -1;
         }
-        sessions.remove(job, s);
         long took = s.criu().millisSinceStart();
         String logName = s.source() ? LazyPages.DUMP_LOG : LazyPages.PAGES_LOG;
         if (s.source()) {

@@ -226,6 +226,36 @@ final class LiveMigration {
         }
     }
 
+    /**
+     * A page phase that a previous coordinator left (its record in phase "pages": the job was committed on the
+     * target): waits for both sides as {@link #pages} does and ends it the same way (the images and the record go,
+     * or the job is LOST with the reason). The source's copy of the output files stays (whether the two nodes share
+     * them was known to that coordinator only). Returns what happened, for the log.
+     */
+    String settle(MigrationRecord m) {
+        NodeId source = NodeId.of(m.getSource()), dest = NodeId.of(m.getTarget());
+        LivePagesRequest req = LivePagesRequest.newBuilder().setJob(m.getJob()).build();
+        CompletableFuture<AgentReply<LivePagesReply>> src = CompletableFuture.supplyAsync(
+                () -> transfers.live(source, PAGES_DEADLINE, a -> a.pages(req)), r -> Thread.ofVirtual().name("live-pages").start(r));
+        AgentReply<LivePagesReply> dstReply = transfers.live(dest, PAGES_DEADLINE, a -> a.pages(req));
+        AgentReply<LivePagesReply> srcReply = src.join();
+        boolean forgot = dstReply instanceof AgentReply.Answered<LivePagesReply>(LivePagesReply p) && p.getUnknown();
+        boolean runs = forgot && transfers.probe(dest, m.getJob(), "").map(p -> p.getHoldsJob() && p.getAlive()).orElse(false);
+        switch (PageTransfer.afterRestart(source.value(), dest.value(), side(srcReply), side(dstReply), forgot, runs)) {
+            case PageTransfer.Verdict.Complete c -> {
+                steps.finished(m);
+                return "every page arrived on " + dest + " from " + source + " (source criu " + exit(srcReply) + ", target lazy-pages "
+                        + (forgot ? "unknown: its agent restarted; the job runs there" : exit(dstReply)) + ")";
+            }
+            case PageTransfer.Verdict.Lost l -> {
+                LOG.error("job {}: {}", m.getJob(), l.reason());
+                steps.lostAfterCommit(m, l.reason());
+                agents.call(dest, SHORT, a -> a.signalJob(SignalJobRequest.newBuilder().setJob(m.getJob()).setSignal(9).build()));
+                return "lost: " + l.reason();
+            }
+        }
+    }
+
     /** Before the target resumed the job: the source's criu lets go of the tree, which runs on; if that fails too, LOST. */
     private Answer<JobInfo> abort(MigrationRecord m, String reason) {
         AgentReply<LiveAbortReply> a = transfers.live(NodeId.of(m.getSource()), SHORT,

@@ -192,6 +192,9 @@ public final class MigrationOrchestrator {
         return answer(steps.rollBack(m, "the restore on " + dest + " failed: " + MigrationSteps.why(restored)));
     }
 
+    /** Post-copy's part (the recovery of a page phase a previous coordinator left). */
+    LiveMigration live() { return live; }
+
     static Answer<JobInfo> answer(Ending e) {
         return switch (e) {
             case Ending.Committed c -> Answer.ok(c.job());

@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * At start-up, ends every migration a previous coordinator left behind (jobs in MIGRATING), deciding from facts the
  * agents report: the target runs the job → commit; the source still runs it → it stays there; otherwise the
  * source's image resumes it on the source; otherwise the target's verified image resumes it on the target;
- * otherwise the job is lost, with the reason. Waits while an agent is still dumping or restoring the job.
+ * otherwise the job is lost, with the reason. Waits while an agent is still dumping or restoring the job. Then, for
+ * every post-copy whose job already runs on its target but whose pages were still moving, waits for the page phase
+ * and ends it as the previous coordinator would have ({@link LiveMigration#settle}).
  */
 final class MigrationRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(MigrationRecovery.class);
@@ -29,8 +31,10 @@ final class MigrationRecovery {
     private final ZkMigrationStore migrations;
     private final TransferClients transfers;
     private final MigrationSteps steps;
+    private final LiveMigration live;
 
-    MigrationRecovery(ZkJobStore store, ZkMigrationStore migrations, TransferClients transfers, MigrationSteps steps) {
+    MigrationRecovery(ZkJobStore store, ZkMigrationStore migrations, TransferClients transfers, MigrationSteps steps, LiveMigration live) {
+        this.live = live;
         this.store = store;
         this.migrations = migrations;
         this.transfers = transfers;
@@ -57,6 +61,21 @@ final class MigrationRecovery {
             LOG.info("job {}: recovering an interrupted migration {} -> {} (phase {})", id, m.getSource(), m.getTarget(), m.getPhase());
             Ending e = recover(m, j);
             LOG.info("job {}: interrupted migration ended: {}", id, e);
+        }
+        // post-copy page phases the previous coordinator was waiting for (their jobs already run on the target)
+        for (MigrationRecord m : migrations.all()) {
+            if (!"live".equals(m.getMode()) || !"pages".equals(m.getPhase())) continue;
+            var j = store.get(JobId.of(m.getJob()));
+            if (j.isPresent() && j.get().value().getState() == JobState.MIGRATING) continue;   // ended above
+            LOG.info("job {}: waiting for the page phase of its live migration {} -> {} (left by the previous coordinator)", m.getJob(),
+                    m.getSource(), m.getTarget());
+            Thread.ofVirtual().name("live-settle-" + m.getJob()).start(() -> {
+                try {
+                    LOG.info("job {}: page phase ended: {}", m.getJob(), live.settle(m));
+                } catch (RuntimeException e) {
+                    LOG.error("job {}: cannot settle the page phase of its live migration", m.getJob(), e);
+                }
+            });
         }
     }
 

@@ -42,7 +42,7 @@ public final class MigrationService extends MigrationGrpc.MigrationImplBase impl
         SpoolClients spools = new SpoolClients(identity, membership::address);
         var orchestrator = new MigrationOrchestrator(store, migrations, transitions, agents, transfers, spools, membership,
                 new LeastLoadedPlacement(new SecureRandom()), steps, clusterId, clock);
-        new MigrationRecovery(store, migrations, transfers, steps).startInBackground();
+        new MigrationRecovery(store, migrations, transfers, steps, orchestrator.live()).startInBackground();
         return new MigrationService(orchestrator, new NodeDrain(store, membership, orchestrator), transfers, spools);
     }
 

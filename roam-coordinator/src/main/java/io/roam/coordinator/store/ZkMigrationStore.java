@@ -32,5 +32,18 @@ public final class ZkMigrationStore {
         }
     }
 
+    /** Every record (a coordinator's start: the page phases a previous one left). */
+    public java.util.List<MigrationRecord> all() {
+        java.util.List<MigrationRecord> out = new java.util.ArrayList<>();
+        try {
+            for (String child : zk.getChildren().forPath(MIGRATIONS)) get(JobId.of(child)).ifPresent(out::add);
+        } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
+            return out;
+        } catch (Exception e) {
+            throw new StoreException("ZooKeeper: cannot list " + MIGRATIONS + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
     public void delete(JobId job) { Zk.delete(zk, MIGRATIONS + "/" + job.value(), -1); }
 }

@@ -53,6 +53,18 @@ public final class PageTransfer {
                 + (src.answered() ? "; " + source + " says: " + src.error() : ""));
     }
 
+    /**
+     * A page phase that a coordinator left when it died, judged by the next one. When the target's agent still knows
+     * it, as {@link #afterResume}. When it does not (that agent restarted), only the job itself can tell: running on
+     * the target, it had its pages (a lazy-pages daemon that fails takes the restored job with it), else it is LOST.
+     */
+    public static Verdict afterRestart(String source, String target, Side src, Side dst, boolean targetForgot, boolean targetRuns) {
+        if (!targetForgot) return afterResume(source, target, src, dst);
+        if (targetRuns) return new Verdict.Complete();
+        return new Verdict.Lost("post-copy from " + source + " to " + target + ": the agent on " + target
+                + " restarted during the page phase and the job no longer runs there");
+    }
+
     public static Rollback beforeResume(boolean sourceAnswered, boolean sourceStillRuns) {
         return sourceAnswered && sourceStillRuns ? Rollback.RESUMED_ON_SOURCE : Rollback.LOST;
     }

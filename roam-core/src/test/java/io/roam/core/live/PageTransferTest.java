@@ -35,6 +35,18 @@ class PageTransferTest {
     }
 
     @Test
+    void afterACoordinatorRestartATargetThatForgotIsJudgedByTheJobRunningThere() {
+        Side forgot = new Side(true, false, "no live migration of job j on n2");
+        assertThat(PageTransfer.afterRestart("n1", "n2", OK, forgot, true, true)).isInstanceOf(Verdict.Complete.class);
+        assertThat(PageTransfer.afterRestart("n1", "n2", OK, forgot, true, false)).isEqualTo(new Verdict.Lost(
+                "post-copy from n1 to n2: the agent on n2 restarted during the page phase and the job no longer runs there"));
+        // a target that remembers: as right after the resume, whether the job runs or not
+        assertThat(PageTransfer.afterRestart("n1", "n2", DOWN, OK, false, false)).isInstanceOf(Verdict.Complete.class);
+        assertThat(PageTransfer.afterRestart("n1", "n2", OK, new Side(true, false, "lazy-pages exit 1"), false, true))
+                .isInstanceOf(Verdict.Lost.class);
+    }
+
+    @Test
     void beforeTheResumeOnlyAGoneSourceLosesTheJob() {
         assertThat(PageTransfer.beforeResume(true, true)).isEqualTo(Rollback.RESUMED_ON_SOURCE);
         assertThat(PageTransfer.beforeResume(true, false)).isEqualTo(Rollback.LOST);
