@@ -11,7 +11,6 @@ import io.roam.rpc.ClusterCa;
 import io.roam.rpc.Identity;
 import io.roam.rpc.Tls;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -126,16 +125,25 @@ class PageRelayTest {
         source.pageRelay().serve("job-c", served);
         try (Socket dump = criu(served, served.token())) {
             source.pageRelay().cancel("job-c");   // the migration was given up on the source
-            assertThat(dump.getInputStream().read()).as("the dump's socket is closed").isEqualTo(-1);
+            // closed after the relay accepted it (end of stream) or before (the listener's backlog is reset): either way gone
+            assertThat(ended(dump)).as("the dump's socket is closed").isTrue();
         }
         for (String job : new String[] {"job-c", "never-served"}) {
             PageRelay.Local fetching = target.pageRelay().open();
             CompletableFuture<Void> relay = target.pageRelay().fetch("127.0.0.1", source.dataPort(), job, fetching);
             try (Socket lazy = criu(fetching, fetching.token())) {
-                InputStream in = lazy.getInputStream();
-                assertThat(in.read()).as("%s: the lazy-pages daemon sees its page server gone", job).isEqualTo(-1);
+                assertThat(ended(lazy)).as("%s: the lazy-pages daemon sees its page server gone", job).isTrue();
             }
             relay.handle((v, e) -> null).get(20, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The peer closed: an end of stream, or a reset (a connection closed unaccepted). False if a byte came instead. */
+    private static boolean ended(Socket s) throws IOException {
+        try {
+            return s.getInputStream().read() == -1;
+        } catch (java.net.SocketException e) {
+            return e.getMessage() != null && e.getMessage().contains("reset");
         }
     }
 }
