@@ -154,16 +154,9 @@ class LiveMigrationIT {
      */
     @Test
     void aCoordinatorKilledInThePagePhaseIsFollowedByOneThatEndsIt() throws Exception {
-        roam.run("run", "--name", "orphaned", "--node", "n1", "--", fill.toString(), "1024").ok();
-        Roam.eventually(Duration.ofSeconds(60), "orphaned filled its memory", () -> roam.logs0("orphaned").contains("filled 1024 MB"));
         Path progress = tmp.resolve("orphaned-migrate.err");
-        Path dist = Path.of(System.getProperty("roam.dist", "../dist/target/roam")).toAbsolutePath().normalize();
-        var pb = new ProcessBuilder(dist.resolve("bin/roam").toString(), "migrate", "orphaned", "--to", "n3", "--live")
-                .redirectError(progress.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("ROAM_HOME", roam.home.toString());
-        Process migrate = pb.start();
+        Process migrate = liveMoveOf1GB("orphaned", progress);
         try {
-            Roam.eventually(Duration.ofSeconds(60), "orphaned resumed on n3", () -> read(progress).contains("runs on n3"));
             List<ProcessHandle> c = roam.coordinators();
             assertThat(c).hasSize(1);
             assertThat(c.getFirst().destroyForcibly()).isTrue();
@@ -183,6 +176,27 @@ class LiveMigrationIT {
         assertThat(waited.exit()).as("exit code of the job; log tail: %s", tail(roam.logs("orphaned"))).isZero();
         assertThat(roam.logs("orphaned")).contains("verify ok");
         roam.run("rm", "orphaned");
+    }
+
+    /**
+     * Starts a job that fills 1 GB on n1, then {@code roam migrate --live} of it to n3 in the background (its progress
+     * into {@code progress}); returns that CLI process once the job has resumed on n3, its page phase under way.
+     */
+    private static Process liveMoveOf1GB(String job, Path progress) throws IOException {
+        roam.run("run", "--name", job, "--node", "n1", "--", fill.toString(), "1024").ok();
+        Roam.eventually(Duration.ofSeconds(60), job + " filled its memory", () -> roam.logs0(job).contains("filled 1024 MB"));
+        Path dist = Path.of(System.getProperty("roam.dist", "../dist/target/roam")).toAbsolutePath().normalize();
+        var pb = new ProcessBuilder(dist.resolve("bin/roam").toString(), "migrate", job, "--to", "n3", "--live")
+                .redirectError(progress.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("ROAM_HOME", roam.home.toString());
+        Process migrate = pb.start();
+        try {
+            Roam.eventually(Duration.ofSeconds(60), job + " resumed on n3", () -> read(progress).contains("runs on n3"));
+        } catch (AssertionError e) {
+            migrate.destroyForcibly();
+            throw e;
+        }
+        return migrate;
     }
 
     /** The job's image directories on {@code node}. */
@@ -213,16 +227,9 @@ class LiveMigrationIT {
 
     @Test
     void killingTheSourcesPageServerMidTransferMakesTheJobLost() throws Exception {
-        roam.run("run", "--name", "doomed", "--node", "n1", "--", fill.toString(), "1024").ok();
-        Roam.eventually(Duration.ofSeconds(60), "doomed filled its memory", () -> roam.logs0("doomed").contains("filled 1024 MB"));
         Path progress = tmp.resolve("doomed-migrate.err");
-        Path dist = Path.of(System.getProperty("roam.dist", "../dist/target/roam")).toAbsolutePath().normalize();
-        var pb = new ProcessBuilder(dist.resolve("bin/roam").toString(), "migrate", "doomed", "--to", "n3", "--live")
-                .redirectError(progress.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("ROAM_HOME", roam.home.toString());
-        Process migrate = pb.start();
+        Process migrate = liveMoveOf1GB("doomed", progress);
         try {
-            Roam.eventually(Duration.ofSeconds(60), "doomed resumed on n3", () -> read(progress).contains("runs on n3"));
             List<Long> pageServer = criuDumpsOf("doomed");
             assertThat(pageServer).as("the source's criu page server; progress: %s", read(progress)).hasSize(1);
             Roam.command(Duration.ofSeconds(10), "kill", "-9", Long.toString(pageServer.getFirst()));
