@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
             "",
             "Live (post-copy) migration, --live: the job is frozen, only its small state (no memory pages) goes to the"
                 + " target, which resumes it at once; its memory pages follow from the source, on demand and in the"
-                + " background, over TLS with the cluster's certificates. Until the last page has arrived the source keeps"
+                + " background, over TLS with the cluster's certificates (a user's job's pages are relayed by the two"
+                + " agents, so the user's criu never holds a node's key). Until the last page has arrived the source keeps"
                 + " them: if the source (its node, its agent's page server, or the link) dies mid-transfer, the job cannot"
                 + " go on and is reported LOST with the reason. A failure before the target resumed it (dump, transfer,"
                 + " restore) gives the job back to the source, running with the same pid. The progress says 'frozen N ms',"

@@ -173,7 +173,7 @@ final class LiveMigration {
         m = m.toBuilder().setPhase("pages").build();
         migrations.put(m);
         progress.accept("job " + id + " runs on " + dest + " (pid " + r.getHostPid() + "); frozen " + frozenMs + " ms; live: its pages follow from "
-                + source + " on demand and in the background");
+                + source + " on demand and in the background" + (d.getPageRelay() ? ", relayed by the two agents" : ""));
         // the job's resident memory on the source before the move: what the pages make up on the target
         return pages(m, committed, source, dest, t0, frozenMs, synchronizedly(progress), spool, residentBefore);
     }
