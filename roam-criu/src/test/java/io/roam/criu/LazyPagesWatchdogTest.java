@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,41 +50,34 @@ class LazyPagesWatchdogTest {
         return p;
     }
 
-    @Test
-    void aFailedDaemonKillsTheRestoredJobsInit() throws Exception {
-        Process job = restored("roam-init-0123abcd");
+    /**
+     * The stand-in daemon exiting with {@code rc} beside a restored job whose executable is {@code exeName}: the job's
+     * exit status within {@code waitMs}, or empty while it runs on.
+     */
+    private OptionalInt jobAfterDaemon(int rc, String exeName, long waitMs) throws Exception {
+        Process job = restored(exeName);
         try {
-            LazyPages.Running daemon = fake(1).pageClient(dir, "10.0.0.1", 1, NO_TLS, T);
-            assertThat(daemon.exit().get(10, TimeUnit.SECONDS)).isEqualTo(1);
-            assertThat(job.waitFor(10, TimeUnit.SECONDS)).as("the restored init was killed").isTrue();
-            assertThat(job.exitValue()).isEqualTo(128 + 9);
+            LazyPages.Running daemon = fake(rc).pageClient(dir, "10.0.0.1", 1, NO_TLS, T);
+            assertThat(daemon.exit().get(10, TimeUnit.SECONDS)).isEqualTo(rc);
+            return job.waitFor(waitMs, TimeUnit.MILLISECONDS) ? OptionalInt.of(job.exitValue()) : OptionalInt.empty();
         } finally {
             job.destroyForcibly();
         }
+    }
+
+    @Test
+    void aFailedDaemonKillsTheRestoredJobsInit() throws Exception {
+        assertThat(jobAfterDaemon(1, "roam-init-0123abcd", 10_000)).as("the restored init was killed").hasValue(128 + 9);
     }
 
     @Test
     void aDaemonThatFinishedLeavesTheJobRunning() throws Exception {
-        Process job = restored("roam-init-0123abcd");
-        try {
-            LazyPages.Running daemon = fake(0).pageClient(dir, "10.0.0.1", 1, NO_TLS, T);
-            assertThat(daemon.exit().get(10, TimeUnit.SECONDS)).isZero();
-            assertThat(job.waitFor(500, TimeUnit.MILLISECONDS)).isFalse();
-        } finally {
-            job.destroyForcibly();
-        }
+        assertThat(jobAfterDaemon(0, "roam-init-0123abcd", 500)).isEmpty();
     }
 
     @Test
     void aPidThatIsNoRoamJobsInitIsLeftAlone() throws Exception {
-        Process other = restored("sleep-of-someone-else");
-        try {
-            LazyPages.Running daemon = fake(1).pageClient(dir, "10.0.0.1", 1, NO_TLS, T);
-            assertThat(daemon.exit().get(10, TimeUnit.SECONDS)).isEqualTo(1);
-            assertThat(other.waitFor(500, TimeUnit.MILLISECONDS)).isFalse();
-        } finally {
-            other.destroyForcibly();
-        }
+        assertThat(jobAfterDaemon(1, "sleep-of-someone-else", 500)).isEmpty();
     }
 
     @Test

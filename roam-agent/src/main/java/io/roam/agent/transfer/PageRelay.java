@@ -199,27 +199,12 @@ public final class PageRelay {
      * once: a page request must not wait for more) and sealed frames into criu's socket. An end of stream is passed
      * on as a half-close; an error closes everything.
      */
-    private static void pump(Socket criu, BulkWire.Sealed sealed, Socket raw, String what) throws IOException {
+    private static void pump(Socket criu, BulkWire.Sealed sealed, Socket raw, String what) {
         AtomicLong up = new AtomicLong(), down = new AtomicLong();
         long t0 = System.nanoTime();
-        Thread outbound = Thread.ofVirtual().name("page-relay-out").start(() -> {
-            try {
-                copy(criu.getInputStream(), sealed.out(), up);
-                raw.shutdownOutput();
-            } catch (IOException e) {
-                log.debug("page relay, {}: criu -> peer: {}", what, e.toString());
-                closeQuietly(raw);
-                closeQuietly(criu);
-            }
-        });
-        try {
-            copy(sealed.in(), criu.getOutputStream(), down);
-            criu.shutdownOutput();
-        } catch (IOException e) {
-            log.debug("page relay, {}: peer -> criu: {}", what, e.toString());
-            closeQuietly(raw);
-            closeQuietly(criu);
-        }
+        Thread outbound = Thread.ofVirtual().name("page-relay-out")
+                .start(() -> oneWay(criu::getInputStream, sealed::out, up, raw, criu, raw, what + ", criu -> peer"));
+        oneWay(sealed::in, criu::getOutputStream, down, criu, criu, raw, what + ", peer -> criu");
         try {
             outbound.join();
         } catch (InterruptedException e) {
@@ -227,6 +212,27 @@ public final class PageRelay {
         }
         closeQuietly(criu);
         log.info("page relay, {}: {} bytes out, {} bytes in, {} ms", what, up.get(), down.get(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** A stream of a socket: getting it may fail (a socket closed meanwhile). */
+    private interface Opens<T> {
+        T get() throws IOException;
+    }
+
+    /**
+     * One direction: {@code in} to {@code out} until its end, then a half-close of {@code endsAt}; on an error both
+     * sockets are closed (which also ends the other direction).
+     */
+    private static void oneWay(Opens<InputStream> in, Opens<OutputStream> out, AtomicLong count, Socket endsAt, Socket criu, Socket raw,
+                               String what) {
+        try {
+            copy(in.get(), out.get(), count);
+            endsAt.shutdownOutput();
+        } catch (IOException e) {
+            log.debug("page relay, {}: {}", what, e.toString());
+            closeQuietly(criu);
+            closeQuietly(raw);
+        }
     }
 
     private static void copy(InputStream in, OutputStream out, AtomicLong count) throws IOException {

@@ -65,16 +65,7 @@ class BulkServerTest {
         home = new RoamHome(tmp.resolve("home"));
         service = new TransferService(TARGET, home, new JobTable(tmp.resolve("jobs")), target, ca.clusterId(), ca.secret(), HERE,
                 TransferFaults.none());
-        for (int i = 0; grpc == null; i++) {
-            Server s = Tls.startServer("127.0.0.1:0", target, service);
-            try {
-                service.startDataPort("127.0.0.1", s.getPort() + 1);
-                grpc = s;
-            } catch (UncheckedIOException e) {
-                s.shutdownNow();
-                if (i == 10) throw e;
-            }
-        }
+        grpc = TransferServers.listen(target, service);
         image = Files.createDirectories(tmp.resolve("src/job.1"));
         byte[] pages = new byte[(18 << 20) + 12345];   // several 4 MiB chunks and a short last one
         new Random(7).nextBytes(pages);

@@ -9,7 +9,6 @@ import io.roam.core.RoamHome;
 import io.roam.criu.CriuInfo;
 import io.roam.rpc.ClusterCa;
 import io.roam.rpc.Identity;
-import io.roam.rpc.Tls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -43,16 +42,7 @@ class PageRelayTest {
                 ca.secret(), HERE, TransferFaults.none());
         target = new TransferService(NodeId.of("n2"), new RoamHome(tmp.resolve("h2")), new JobTable(tmp.resolve("j2")), n2, ca.clusterId(),
                 ca.secret(), HERE, TransferFaults.none());
-        for (int i = 0; grpc == null; i++) {
-            Server s = Tls.startServer("127.0.0.1:0", n1, source);
-            try {
-                source.startDataPort("127.0.0.1", s.getPort() + 1);
-                grpc = s;
-            } catch (UncheckedIOException e) {
-                s.shutdownNow();
-                if (i == 10) throw e;
-            }
-        }
+        grpc = TransferServers.listen(n1, source);
     }
 
     @AfterEach

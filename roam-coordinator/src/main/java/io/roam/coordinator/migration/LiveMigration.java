@@ -194,18 +194,14 @@ final class LiveMigration {
     /** The page phase: both sides report when their criu is done; the verdict is {@link PageTransfer#afterResume}. */
     private Answer<JobInfo> pages(MigrationRecord m, JobInfo committed, NodeId source, NodeId dest, long t0, long frozenMs, Consumer<String> progress,
                                   SpoolClients.Shipment spool, long expectedBytes) {
-        LivePagesRequest req = LivePagesRequest.newBuilder().setJob(m.getJob()).build();
-        CompletableFuture<AgentReply<LivePagesReply>> src = CompletableFuture.supplyAsync(
-                () -> transfers.live(source, PAGES_DEADLINE, a -> a.pages(req)), r -> Thread.ofVirtual().name("live-pages").start(r));
-        AgentReply<LivePagesReply> dstReply, srcReply;
+        PageEnds ends;
         JobId id = JobId.of(m.getJob());
         try (var ticker = PageProgress.start(() -> resident.applyAsLong(id, dest.value()), expectedBytes, dest.value(), progress,
                 PageProgress.EVERY)) {
-            dstReply = transfers.live(dest, PAGES_DEADLINE, a -> a.pages(req));
-            srcReply = src.join();
+            ends = awaitPages(m.getJob(), source, dest);
         }
-        Side s = side(srcReply), dst = side(dstReply);
-        switch (PageTransfer.afterResume(source.value(), dest.value(), s, dst)) {
+        AgentReply<LivePagesReply> srcReply = ends.source(), dstReply = ends.target();
+        switch (PageTransfer.afterResume(source.value(), dest.value(), side(srcReply), side(dstReply))) {
             case PageTransfer.Verdict.Complete c -> {
                 steps.finished(m);
                 // the source's copy of the output files goes once its frozen copy of the job is gone too
@@ -216,14 +212,28 @@ final class LiveMigration {
                         + ", target lazy-pages " + exit(dstReply) + "); frozen " + frozenMs + " ms, total " + total + " ms");
                 return Answer.ok(store.get(JobId.of(m.getJob())).map(v -> v.value()).orElse(committed));
             }
-            case PageTransfer.Verdict.Lost l -> {
-                LOG.error("job {}: {}", m.getJob(), l.reason());
-                Ending e = steps.lostAfterCommit(m, l.reason());
-                // The target's agent kills its copy when its lazy-pages daemon fails; make sure of it when the target answered ok late.
-                agents.call(dest, SHORT, a -> a.signalJob(SignalJobRequest.newBuilder().setJob(m.getJob()).setSignal(9).build()));
-                return MigrationOrchestrator.answer(e);
-            }
+            case PageTransfer.Verdict.Lost l -> { return MigrationOrchestrator.answer(lose(m, dest, l.reason())); }
         }
+    }
+
+    /** How the page phase ended on each side: both asked at once, each call returns when that side's criu is done. */
+    private record PageEnds(AgentReply<LivePagesReply> source, AgentReply<LivePagesReply> target) {}
+
+    private PageEnds awaitPages(String job, NodeId source, NodeId dest) {
+        LivePagesRequest req = LivePagesRequest.newBuilder().setJob(job).build();
+        CompletableFuture<AgentReply<LivePagesReply>> src = CompletableFuture.supplyAsync(
+                () -> transfers.live(source, PAGES_DEADLINE, a -> a.pages(req)), r -> Thread.ofVirtual().name("live-pages").start(r));
+        AgentReply<LivePagesReply> dst = transfers.live(dest, PAGES_DEADLINE, a -> a.pages(req));
+        return new PageEnds(src.join(), dst);
+    }
+
+    /** The page phase broke after the commit: LOST with the reason, and no copy left on the target. */
+    private Ending lose(MigrationRecord m, NodeId dest, String reason) {
+        LOG.error("job {}: {}", m.getJob(), reason);
+        Ending e = steps.lostAfterCommit(m, reason);
+        // The target's agent kills its copy when its lazy-pages daemon fails; make sure of it when the target answered ok late.
+        agents.call(dest, SHORT, a -> a.signalJob(SignalJobRequest.newBuilder().setJob(m.getJob()).setSignal(9).build()));
+        return e;
     }
 
     /**
@@ -234,11 +244,8 @@ final class LiveMigration {
      */
     String settle(MigrationRecord m) {
         NodeId source = NodeId.of(m.getSource()), dest = NodeId.of(m.getTarget());
-        LivePagesRequest req = LivePagesRequest.newBuilder().setJob(m.getJob()).build();
-        CompletableFuture<AgentReply<LivePagesReply>> src = CompletableFuture.supplyAsync(
-                () -> transfers.live(source, PAGES_DEADLINE, a -> a.pages(req)), r -> Thread.ofVirtual().name("live-pages").start(r));
-        AgentReply<LivePagesReply> dstReply = transfers.live(dest, PAGES_DEADLINE, a -> a.pages(req));
-        AgentReply<LivePagesReply> srcReply = src.join();
+        PageEnds ends = awaitPages(m.getJob(), source, dest);
+        AgentReply<LivePagesReply> srcReply = ends.source(), dstReply = ends.target();
         boolean forgot = dstReply instanceof AgentReply.Answered<LivePagesReply>(LivePagesReply p) && p.getUnknown();
         boolean runs = forgot && transfers.probe(dest, m.getJob(), "").map(p -> p.getHoldsJob() && p.getAlive()).orElse(false);
         switch (PageTransfer.afterRestart(source.value(), dest.value(), side(srcReply), side(dstReply), forgot, runs)) {
@@ -248,9 +255,7 @@ final class LiveMigration {
                         + (forgot ? "unknown: its agent restarted; the job runs there" : exit(dstReply)) + ")";
             }
             case PageTransfer.Verdict.Lost l -> {
-                LOG.error("job {}: {}", m.getJob(), l.reason());
-                steps.lostAfterCommit(m, l.reason());
-                agents.call(dest, SHORT, a -> a.signalJob(SignalJobRequest.newBuilder().setJob(m.getJob()).setSignal(9).build()));
+                lose(m, dest, l.reason());
                 return "lost: " + l.reason();
             }
         }
