@@ -54,13 +54,11 @@ final class BulkServer implements AutoCloseable {
         this.acceptor = Thread.ofPlatform().daemon().name("bulk-accept-" + socket.getLocalPort()).start(this::accept);
     }
 
-    /** Listens on {@code host:port}; throws {@link UncheckedIOException} (a {@link java.net.BindException} inside) when it cannot. */
-    static BulkServer start(SSLContext ssl, String host, int port,
-                            Function<StreamObserver<ReceiveReply>, StreamObserver<ImageChunk>> receivers) {
-        return start(ssl, host, port, receivers, null);
-    }
-
-    /** As above; connections speaking {@value BulkWire#PAGES_ALPN} go to {@code pages} (null: refused). */
+    /**
+     * Listens on {@code host:port}: image streams go to {@code receivers}, connections speaking
+     * {@value BulkWire#PAGES_ALPN} to {@code pages}. Throws {@link UncheckedIOException} (a
+     * {@link java.net.BindException} inside) when it cannot.
+     */
     static BulkServer start(SSLContext ssl, String host, int port,
                             Function<StreamObserver<ReceiveReply>, StreamObserver<ImageChunk>> receivers, PageRelay pages) {
         try {
@@ -107,7 +105,7 @@ final class BulkServer implements AutoCloseable {
             tls.startHandshake();   // no certificate of the cluster: fails here (need client auth)
             String alpn = tls.getApplicationProtocol();
             peer = tls.getSession().getPeerPrincipal().getName() + " at " + peer;
-            if (BulkWire.PAGES_ALPN.equals(alpn) && pages != null) {
+            if (BulkWire.PAGES_ALPN.equals(alpn)) {
                 pages.serve(raw, BulkWire.serverSwitch(raw, tls, SealedFrames.REPLY_FRAME, SealedFrames.FRAME), peer);
                 return;
             }
