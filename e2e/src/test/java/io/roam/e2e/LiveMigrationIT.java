@@ -183,11 +183,15 @@ class LiveMigrationIT {
      * Starts a job that fills 1 GB on n1, then {@code roam migrate --live} of it to n3 in the background (its progress
      * into {@code progress}); returns that CLI process once the job has resumed on n3, its page phase under way.
      */
-    private static Process liveMoveOf1GB(String job, Path progress) throws IOException {
-        roam.run("run", "--name", job, "--node", "n1", "--", fill.toString(), "1024").ok();
+    private static Process liveMoveOf1GB(String job, Path progress) throws IOException { return liveMoveOf1GB(job, progress, 0); }
+
+    /** As {@link #liveMoveOf1GB(String, Path)}, the job and its move by user {@code uid} (its group the same number). */
+    private static Process liveMoveOf1GB(String job, Path progress, int uid) throws IOException {
+        roam.runAs(uid, uid, tmp, "run", "--name", job, "--node", "n1", "--", fill.toString(), "1024").ok();
         Roam.eventually(Duration.ofSeconds(60), job + " filled its memory", () -> roam.logs0(job).contains("filled 1024 MB"));
         Path dist = Path.of(System.getProperty("roam.dist", "../dist/target/roam")).toAbsolutePath().normalize();
-        var pb = new ProcessBuilder(dist.resolve("bin/roam").toString(), "migrate", job, "--to", "n3", "--live")
+        var pb = new ProcessBuilder("setpriv", "--reuid", Integer.toString(uid), "--regid", Integer.toString(uid), "--clear-groups",
+                dist.resolve("bin/roam").toString(), "migrate", job, "--to", "n3", "--live").directory(tmp.toFile())
                 .redirectError(progress.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("ROAM_HOME", roam.home.toString());
         Process migrate = pb.start();
@@ -224,6 +228,39 @@ class LiveMigrationIT {
             }
             return all.toString();
         }
+    }
+
+    /**
+     * The target's agent killed (SIGKILL) in the page phase of a user's job: the relay it carried is cut, so the
+     * lazy-pages daemon loses its page server and takes the restored copy with it (missing pages would read as zeros).
+     * The source's criu exits 0 on that bare end of stream; roam still says what happened: LOST, with the reason, not
+     * "every page arrived", and the agent that comes back does not turn it into an exit.
+     */
+    @Test
+    void theTargetsAgentKilledInAUsersPagePhaseMakesTheJobLostAndSaysWhy() throws Exception {
+        int nobody = 65534;
+        Path progress = tmp.resolve("cut-migrate.err");
+        Process migrate = liveMoveOf1GB("cut", progress, nobody);
+        try {
+            assertThat(read(progress)).contains("relayed by the two agents");
+            List<ProcessHandle> n3 = roam.agents("n3");
+            assertThat(n3).as("n3's agent").hasSize(1);
+            assertThat(n3.getFirst().destroyForcibly()).isTrue();
+            assertThat(migrate.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            migrate.destroyForcibly();
+        }
+        String err = read(progress);
+        assertThat(migrate.exitValue()).as(err).isEqualTo(1);
+        assertThat(err).doesNotContain("all pages arrived").contains("roam: error: job cut is lost: post-copy from n1 to n3")
+                .contains("the page relay to the target was cut before its lazy-pages daemon closed the transfer");
+        assertThat(roam.state("cut")).isEqualTo("LOST");
+        Roam.eventually(Duration.ofSeconds(20), "no copy of cut runs anywhere", () -> marked(fill.toString()).isEmpty());
+        roam.run("up", "--nodes", "3").ok();   // n3's agent back: it finds the job's process gone
+        roam.awaitNodesUp(3, Duration.ofSeconds(60));
+        assertThat(roam.state("cut")).isEqualTo("LOST");
+        assertThat(roam.run("ps", "-a").ok().out()).containsPattern("cut .*LOST");
+        roam.run("rm", "cut");
     }
 
     @Test

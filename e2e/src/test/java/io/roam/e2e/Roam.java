@@ -72,17 +72,30 @@ final class Roam implements AutoCloseable {
     Result runIn(Path cwd, Map<String, String> env, String... args) { return runIn(List.of(), cwd, env, args); }
 
     /** The coordinator JVMs of this home. */
-    List<ProcessHandle> coordinators() {
+    List<ProcessHandle> coordinators() { return daemons("\0coordinator\0"); }
+
+    /** The JVMs of this cluster's agent for {@code node}. */
+    List<ProcessHandle> agents(String node) { return daemons("\0agent\0").stream().filter(p -> cmdline(p).contains("\0--node\0" + node + "\0")).toList(); }
+
+    private List<ProcessHandle> daemons(String role) {
         String h = home.toString();
         return ProcessHandle.allProcesses().filter(p -> {
             try {
-                String cmd = new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+                String cmd = cmdline(p);
                 String env = new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "environ")), java.nio.charset.StandardCharsets.UTF_8);
-                return cmd.contains("java") && cmd.contains("\0coordinator\0") && (cmd.contains(h) || env.contains("ROAM_HOME=" + h));
+                return cmd.contains("java") && cmd.contains(role) && (cmd.contains(h) || env.contains("ROAM_HOME=" + h));
             } catch (IOException | RuntimeException e) {
                 return false;
             }
         }).toList();
+    }
+
+    private static String cmdline(ProcessHandle p) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";   // gone meanwhile
+        }
     }
 
     /** Makes {@code dir} and the root-owned directories above it (but /tmp) traversable, so other users reach a cwd and a home there. */

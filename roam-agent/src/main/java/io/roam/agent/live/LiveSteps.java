@@ -64,9 +64,15 @@ public final class LiveSteps {
     /** Outcomes of page phases that ended here, for a coordinator that asks again (a new leader after a restart). */
     private static final int ENDED_KEPT = 256;
 
-    /** A live migration in progress on this node; {@code outcome}: its page phase's end, once one caller settled it. */
-    private record Session(JobInfo job, LazyPages.Running criu, boolean source, Path dir, CompletableFuture<LivePagesReply> outcome) {
-        Session(JobInfo job, LazyPages.Running criu, boolean source, Path dir) { this(job, criu, source, dir, new CompletableFuture<>()); }
+    /**
+     * A live migration in progress on this node; {@code relay}: the source's end of the page relay (null when criu
+     * serves its pages itself); {@code outcome}: its page phase's end, once one caller settled it.
+     */
+    private record Session(JobInfo job, LazyPages.Running criu, boolean source, Path dir, PageRelay.Local relay,
+                           CompletableFuture<LivePagesReply> outcome) {
+        Session(JobInfo job, LazyPages.Running criu, boolean source, Path dir, PageRelay.Local relay) {
+            this(job, criu, source, dir, relay, new CompletableFuture<>());
+        }
     }
 
     private final LazyPages lazy;
@@ -135,7 +141,7 @@ public final class LiveSteps {
                 }
                 case LazyPages.DumpStart.Serving(LazyPages.Running running, Duration took) -> {
                     serving = true;
-                    sessions.put(job, new Session(held, running, true, dir));
+                    sessions.put(job, new Session(held, running, true, dir, local));
                     // a job with its own address: the peers' packets must find the target, not this frozen copy
                     if (!held.getNetAddress().isEmpty()) network.deactivate(held.getNetAddress());
                     long tSeal = System.nanoTime();
@@ -244,7 +250,7 @@ public final class LiveSteps {
         // until every page has arrived the job is not the exit watcher's: a failed daemon's wrapper kills the copy
         // (its missing pages would read as zeros), and that is a lost migration, not an exit of the job
         table.markBusy(job);
-        sessions.put(job, new Session(restored, daemon[0], false, Path.of(req.getCheckpoint().getPath())));
+        sessions.put(job, new Session(restored, daemon[0], false, Path.of(req.getCheckpoint().getPath()), null));
         log.info("job {} resumed lazily as pid {}: lazy-pages daemon listening after {} ms, {} ms in all", job, reply.getHostPid(),
                 daemonMs[0], ms(t0));
         daemon[0].exit().thenAccept(code -> {
@@ -303,10 +309,14 @@ public final class LiveSteps {
             if (code != 0) dropTarget(job, s.job(), code);
             table.clearBusy(job);
         }
-        String why = code == 0 ? "" : (s.source() ? "the source's criu page server failed" : "the target's criu lazy-pages daemon failed")
+        // criu's page server exits 0 on a bare end of stream too: relayed, the agent saw whether the target said goodbye
+        boolean cut = code == 0 && s.relay() != null && !s.relay().peerClosed();
+        String why = cut ? "the page relay to the target was cut before its lazy-pages daemon closed the transfer"
+                + " (the target's agent or node went away; this node's criu page server exited 0)"
+                : code == 0 ? "" : (s.source() ? "the source's criu page server failed" : "the target's criu lazy-pages daemon failed")
                 + " (exit " + code + "): " + lastError(s.job(), logName);
-        log.info("live migration of job {}: page transfer on {} ended with {} after {} ms", job, node, code, took);
-        return LivePagesReply.newBuilder().setOk(code == 0).setExitCode(code).setTookMs(took).setError(why).build();
+        log.info("live migration of job {}: page transfer on {} ended with {} after {} ms{}", job, node, code, took, cut ? ": " + why : "");
+        return LivePagesReply.newBuilder().setOk(code == 0 && !cut).setExitCode(code).setTookMs(took).setError(why).build();
     }
 
     /** The target's copy cannot go on without its missing pages: drop it from the table (no exit report), then kill it. */

@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * under the job's id until the target agent asks for it ({@link #serve}), once; the target agent connects and joins
  * its lazy-pages daemon's socket to it ({@link #fetch}). An end of stream on either side is passed on as a half-close,
  * a failure as a close of all three sockets: each criu then sees its peer gone, exactly as with a broken page-server
- * connection, and the migration's verdict follows from criu's exit codes as before.
+ * connection, and the migration's verdict follows from criu's exit codes as before, with one addition: the source's
+ * criu exits 0 on a bare end of stream, so the source agent also checks that the target's daemon closed the transfer
+ * itself ({@link Local#peerClosed}); a relay cut on the target's side (its agent gone) does not count as done.
  */
 public final class PageRelay {
     private static final Logger log = LoggerFactory.getLogger(PageRelay.class);
@@ -59,6 +61,7 @@ public final class PageRelay {
         private final ServerSocket listener;
         private final String token;
         private final CompletableFuture<Socket> criu = new CompletableFuture<>();
+        private final PageServerClose fromPeer = new PageServerClose();
 
         private Local(ServerSocket listener, String token) {
             this.listener = listener;
@@ -69,6 +72,12 @@ public final class PageRelay {
         public int port() { return listener.getLocalPort(); }
 
         public String token() { return token; }
+
+        /**
+         * Source: whether what the target sent ended with its lazy-pages daemon's close command. False when the
+         * relay was cut (the target's agent or node went away): criu's own page server exits 0 then too.
+         */
+        public boolean peerClosed() { return fromPeer.endsWithClose(); }
 
         private void accept() {
             byte[] expected = token.getBytes(StandardCharsets.US_ASCII);
@@ -160,7 +169,7 @@ public final class PageRelay {
             raw.setSoTimeout(0);   // the job may fault nothing for a while; criu's own protocol ends the stream
             raw.setKeepAlive(true);
             log.info("page relay: serving the pages of job {} to {}", job, peer);
-            pump(criu, sealed, raw, "pages of job " + job + " to " + peer);
+            pump(criu, sealed, raw, "pages of job " + job + " to " + peer, local.fromPeer);
         }
     }
 
@@ -184,7 +193,7 @@ public final class PageRelay {
                 raw.setSoTimeout(0);
                 raw.setKeepAlive(true);
                 Socket criu = local.socket(LOCAL_ACCEPT);
-                pump(criu, sealed, raw, "pages of job " + job + " from " + host + ":" + port);
+                pump(criu, sealed, raw, "pages of job " + job + " from " + host + ":" + port, null);
                 done.complete(null);
             } catch (IOException | RuntimeException e) {
                 log.warn("page relay for job {} from {}:{} failed: {}", job, host, port, e.toString());
@@ -197,14 +206,14 @@ public final class PageRelay {
     /**
      * Copies both ways until both directions ended: criu's socket into sealed frames (a frame per read, flushed at
      * once: a page request must not wait for more) and sealed frames into criu's socket. An end of stream is passed
-     * on as a half-close; an error closes everything.
+     * on as a half-close; an error closes everything. {@code fromPeer}, when not null, sees every byte toward criu.
      */
-    private static void pump(Socket criu, BulkWire.Sealed sealed, Socket raw, String what) {
+    private static void pump(Socket criu, BulkWire.Sealed sealed, Socket raw, String what, PageServerClose fromPeer) {
         AtomicLong up = new AtomicLong(), down = new AtomicLong();
         long t0 = System.nanoTime();
         Thread outbound = Thread.ofVirtual().name("page-relay-out")
-                .start(() -> oneWay(criu::getInputStream, sealed::out, up, raw, criu, raw, what + ", criu -> peer"));
-        oneWay(sealed::in, criu::getOutputStream, down, criu, criu, raw, what + ", peer -> criu");
+                .start(() -> oneWay(criu::getInputStream, sealed::out, up, null, raw, criu, raw, what + ", criu -> peer"));
+        oneWay(sealed::in, criu::getOutputStream, down, fromPeer, criu, criu, raw, what + ", peer -> criu");
         try {
             outbound.join();
         } catch (InterruptedException e) {
@@ -223,10 +232,10 @@ public final class PageRelay {
      * One direction: {@code in} to {@code out} until its end, then a half-close of {@code endsAt}; on an error both
      * sockets are closed (which also ends the other direction).
      */
-    private static void oneWay(Opens<InputStream> in, Opens<OutputStream> out, AtomicLong count, Socket endsAt, Socket criu, Socket raw,
-                               String what) {
+    private static void oneWay(Opens<InputStream> in, Opens<OutputStream> out, AtomicLong count, PageServerClose watch, Socket endsAt,
+                               Socket criu, Socket raw, String what) {
         try {
-            copy(in.get(), out.get(), count);
+            copy(in.get(), out.get(), count, watch);
             endsAt.shutdownOutput();
         } catch (IOException e) {
             log.debug("page relay, {}: {}", what, e.toString());
@@ -235,10 +244,11 @@ public final class PageRelay {
         }
     }
 
-    private static void copy(InputStream in, OutputStream out, AtomicLong count) throws IOException {
+    private static void copy(InputStream in, OutputStream out, AtomicLong count, PageServerClose watch) throws IOException {
         byte[] buf = new byte[BUFFER];
         for (int n; (n = in.read(buf)) >= 0; ) {
             if (n == 0) continue;
+            if (watch != null) watch.seen(buf, 0, n);   // before criu can read it: criu exits only after the close
             out.write(buf, 0, n);
             out.flush();
             count.addAndGet(n);

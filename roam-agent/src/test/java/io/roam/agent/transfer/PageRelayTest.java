@@ -91,6 +91,39 @@ class PageRelayTest {
         }
     }
 
+    /**
+     * criu's page server exits 0 on a bare end of stream, so the source's agent tells a daemon that closed the transfer
+     * from a relay cut on the target's side (its agent gone: its sockets close without the daemon's close command).
+     */
+    @Test
+    void theSourceTellsATransferTheDaemonClosedFromARelayCutOnTheTargetsSide() throws Exception {
+        byte[] get = PageServerCloseTest.psi(7, 4, 0x7f00_0000_0000L, 42);
+        for (boolean cut : new boolean[] {false, true}) {
+            String job = cut ? "job-cut" : "job-closed";
+            PageRelay.Local served = source.pageRelay().open();
+            source.pageRelay().serve(job, served);
+            try (Socket dump = criu(served, served.token())) {
+                PageRelay.Local fetching = target.pageRelay().open();
+                CompletableFuture<Void> relay = target.pageRelay().fetch("127.0.0.1", source.dataPort(), job, fetching);
+                try (Socket lazy = criu(fetching, fetching.token())) {
+                    lazy.getOutputStream().write(get);
+                    assertThat(dump.getInputStream().readNBytes(get.length)).isEqualTo(get);
+                    if (cut) {
+                        fetching.close();   // the target's relay goes away with its agent: no close command ever comes
+                    } else {
+                        lazy.getOutputStream().write(PageServerCloseTest.psi(PageServerClose.FORCE_CLOSE, 0, 0, 0));
+                        assertThat(dump.getInputStream().readNBytes(PageServerClose.PSI)).hasSize(PageServerClose.PSI);
+                        dump.shutdownOutput();
+                        lazy.shutdownOutput();
+                    }
+                    assertThat(ended(dump)).as("%s: the dump's socket ends", job).isTrue();
+                }
+                relay.handle((v, e) -> null).get(20, TimeUnit.SECONDS);
+            }
+            assertThat(served.peerClosed()).as("%s: the target closed the transfer", job).isEqualTo(!cut);
+        }
+    }
+
     @Test
     void aConnectionWithoutTheTokenIsClosedAndTheRightOneStillGetsThrough() throws Exception {
         PageRelay.Local served = source.pageRelay().open();
