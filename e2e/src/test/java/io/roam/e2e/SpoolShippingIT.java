@@ -119,6 +119,41 @@ class SpoolShippingIT {
         roam.run("kill", "lship").ok();
     }
 
+    /**
+     * The coordinator killed (SIGKILL) in a live move's page phase, to a node that does not share the spool: the next
+     * coordinator ends the page phase and, like the first would have, drops the source's copy of the output files
+     * (the record says they were copied), while the job runs on at the target with its log whole.
+     */
+    @Test
+    void aCoordinatorKilledInThePagePhaseIsFollowedByOneThatDropsTheSourcesCopyOfTheFiles() throws Exception {
+        Path fill = LiveMigrationIT.compileFill(tmp);
+        Path hostSpool = roam.home.resolve("spool").resolve("orph");
+        roam.run("run", "--name", "orph", "--node", "n1", "--", fill.toString(), "1024").ok();
+        eventually(Duration.ofSeconds(60), "orph filled its memory on n1", () -> read(hostSpool.resolve("out")).contains("filled 1024 MB"));
+        Path progress = tmp.resolve("orph-migrate.out");
+        Process migrate = cli(progress, "migrate", "orph", "--to", "n9", "--live");
+        try {
+            eventually(Duration.ofSeconds(60), "orph resumed on n9", () -> read(progress).contains("runs on n9"));
+            assertThat(read(progress)).contains("sent the job's output files");
+            List<ProcessHandle> c = roam.coordinators();
+            assertThat(c).hasSize(1);
+            assertThat(c.getFirst().destroyForcibly()).isTrue();
+            assertThat(migrate.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            migrate.destroyForcibly();
+        }
+        assertThat(read(progress)).as("the page phase outlived its coordinator").doesNotContain("all pages arrived");
+        assertThat(hostSpool).as("n1's copy of the output files, during the page phase").exists();
+        roam.run("up").ok();
+        eventually(Duration.ofSeconds(90), "the next coordinator dropped n1's copy of orph's files", () -> !Files.exists(hostSpool));
+        assertThat(roam.state("orph")).isEqualTo("RUNNING");
+        assertThat(roam.nodeOf("orph")).isEqualTo("n9");
+        roam.run("kill", "--signal", "USR1", "orph").ok();
+        var waited = roam.run("wait", "--timeout", "60s", "orph");
+        assertThat(waited.exit()).as("exit code of the job; log: %s", roam.logs("orph")).isZero();
+        assertThat(roam.logs("orph")).contains("filled 1024 MB").contains("verify ok");
+    }
+
     private static Process cli(Path out, String... args) throws IOException {
         Path dist = Path.of(System.getProperty("roam.dist", "../dist/target/roam")).toAbsolutePath().normalize();
         List<String> cmd = new java.util.ArrayList<>(List.of(dist.resolve("bin/roam").toString()));

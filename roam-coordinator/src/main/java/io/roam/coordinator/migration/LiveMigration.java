@@ -170,12 +170,12 @@ final class LiveMigration {
             case TransitionOutcome.Rejected x -> { return MigrationOrchestrator.answer(steps.lost(m, x.reason())); }
             case TransitionOutcome.Missing x -> { return MigrationOrchestrator.answer(steps.lost(m, "job " + id + " was removed during its migration")); }
         }
-        m = m.toBuilder().setPhase("pages").build();
+        m = m.toBuilder().setPhase("pages").setSpoolCopied(!spool.shared()).build();
         migrations.put(m);
         progress.accept("job " + id + " runs on " + dest + " (pid " + r.getHostPid() + "); frozen " + frozenMs + " ms; live: its pages follow from "
                 + source + " on demand and in the background" + (d.getPageRelay() ? ", relayed by the two agents" : ""));
         // the job's resident memory on the source before the move: what the pages make up on the target
-        return pages(m, committed, source, dest, t0, frozenMs, synchronizedly(progress), spool, residentBefore);
+        return pages(m, committed, source, dest, t0, frozenMs, synchronizedly(progress), residentBefore);
     }
 
     private static SpoolClients.Shipment shipped(CompletableFuture<SpoolClients.Shipment> shipping) {
@@ -193,7 +193,7 @@ final class LiveMigration {
 
     /** The page phase: both sides report when their criu is done; the verdict is {@link PageTransfer#afterResume}. */
     private Answer<JobInfo> pages(MigrationRecord m, JobInfo committed, NodeId source, NodeId dest, long t0, long frozenMs, Consumer<String> progress,
-                                  SpoolClients.Shipment spool, long expectedBytes) {
+                                  long expectedBytes) {
         PageEnds ends;
         JobId id = JobId.of(m.getJob());
         try (var ticker = PageProgress.start(() -> resident.applyAsLong(id, dest.value()), expectedBytes, dest.value(), progress,
@@ -205,7 +205,7 @@ final class LiveMigration {
             case PageTransfer.Verdict.Complete c -> {
                 steps.finished(m);
                 // the source's copy of the output files goes once its frozen copy of the job is gone too
-                if (!spool.shared()) spools.drop(source, JobId.of(m.getJob()));
+                if (m.getSpoolCopied()) spools.drop(source, JobId.of(m.getJob()));
                 long total = ms(t0);
                 LOG.info("job {} migrated live {} -> {}: frozen {} ms, all pages after {} ms", m.getJob(), source, dest, frozenMs, total);
                 progress.accept("all pages arrived on " + dest + " from " + source + " (source criu " + exit(srcReply)
@@ -239,8 +239,8 @@ final class LiveMigration {
     /**
      * A page phase that a previous coordinator left (its record in phase "pages": the job was committed on the
      * target): waits for both sides as {@link #pages} does and ends it the same way (the images and the record go,
-     * or the job is LOST with the reason). The source's copy of the output files stays (whether the two nodes share
-     * them was known to that coordinator only). Returns what happened, for the log.
+     * or the job is LOST with the reason); the source's copy of the output files goes too when the record says they
+     * were copied to the target. Returns what happened, for the log.
      */
     String settle(MigrationRecord m) {
         NodeId source = NodeId.of(m.getSource()), dest = NodeId.of(m.getTarget());
@@ -251,6 +251,7 @@ final class LiveMigration {
         switch (PageTransfer.afterRestart(source.value(), dest.value(), side(srcReply), side(dstReply), forgot, runs)) {
             case PageTransfer.Verdict.Complete c -> {
                 steps.finished(m);
+                if (m.getSpoolCopied()) spools.drop(source, JobId.of(m.getJob()));
                 return "every page arrived on " + dest + " from " + source + " (source criu " + exit(srcReply) + ", target lazy-pages "
                         + (forgot ? "unknown: its agent restarted; the job runs there" : exit(dstReply)) + ")";
             }
