@@ -203,9 +203,7 @@ final class LiveMigration {
         AgentReply<LivePagesReply> srcReply = ends.source(), dstReply = ends.target();
         switch (PageTransfer.afterResume(source.value(), dest.value(), side(srcReply), side(dstReply))) {
             case PageTransfer.Verdict.Complete c -> {
-                steps.finished(m);
-                // the source's copy of the output files goes once its frozen copy of the job is gone too
-                if (m.getSpoolCopied()) spools.drop(source, JobId.of(m.getJob()));
+                complete(m, source);
                 long total = ms(t0);
                 LOG.info("job {} migrated live {} -> {}: frozen {} ms, all pages after {} ms", m.getJob(), source, dest, frozenMs, total);
                 progress.accept("all pages arrived on " + dest + " from " + source + " (source criu " + exit(srcReply)
@@ -225,6 +223,15 @@ final class LiveMigration {
                 () -> transfers.live(source, PAGES_DEADLINE, a -> a.pages(req)), r -> Thread.ofVirtual().name("live-pages").start(r));
         AgentReply<LivePagesReply> dst = transfers.live(dest, PAGES_DEADLINE, a -> a.pages(req));
         return new PageEnds(src.join(), dst);
+    }
+
+    /**
+     * Every page arrived: the images and the record go, and the source's copy of the output files once its frozen copy
+     * of the job is gone too (when they were copied to the target: the nodes share no spool).
+     */
+    private void complete(MigrationRecord m, NodeId source) {
+        steps.finished(m);
+        if (m.getSpoolCopied()) spools.drop(source, JobId.of(m.getJob()));
     }
 
     /** The page phase broke after the commit: LOST with the reason, and no copy left on the target. */
@@ -250,8 +257,7 @@ final class LiveMigration {
         boolean runs = forgot && transfers.probe(dest, m.getJob(), "").map(p -> p.getHoldsJob() && p.getAlive()).orElse(false);
         switch (PageTransfer.afterRestart(source.value(), dest.value(), side(srcReply), side(dstReply), forgot, runs)) {
             case PageTransfer.Verdict.Complete c -> {
-                steps.finished(m);
-                if (m.getSpoolCopied()) spools.drop(source, JobId.of(m.getJob()));
+                complete(m, source);
                 return "every page arrived on " + dest + " from " + source + " (source criu " + exit(srcReply) + ", target lazy-pages "
                         + (forgot ? "unknown: its agent restarted; the job runs there" : exit(dstReply)) + ")";
             }
