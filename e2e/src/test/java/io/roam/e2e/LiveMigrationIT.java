@@ -156,16 +156,7 @@ class LiveMigrationIT {
     @Test
     void aCoordinatorKilledInThePagePhaseIsFollowedByOneThatEndsIt() throws Exception {
         Path progress = tmp.resolve("orphaned-migrate.err");
-        Process migrate = liveMoveOf1GB("orphaned", progress);
-        try {
-            List<ProcessHandle> c = roam.coordinators();
-            assertThat(c).hasSize(1);
-            assertThat(c.getFirst().destroyForcibly()).isTrue();
-            assertThat(migrate.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        } finally {
-            migrate.destroyForcibly();
-        }
-        assertThat(read(progress)).as("the page phase outlived its coordinator").doesNotContain("all pages arrived");
+        roam.killCoordinatorInPagePhase(liveMoveOf1GB("orphaned", progress), progress);
         assertThat(images("n1", "orphaned")).as("the source's small images, during the page phase").isNotEmpty();
         roam.run("up", "--nodes", "3").ok();
         Roam.eventually(Duration.ofSeconds(90), "the next coordinator ended the page phase: no image of orphaned on n1 or n3",

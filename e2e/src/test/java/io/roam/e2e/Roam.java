@@ -74,6 +74,23 @@ final class Roam implements AutoCloseable {
     /** The coordinator JVMs of this home. */
     List<ProcessHandle> coordinators() { return daemons("\0coordinator\0"); }
 
+    /**
+     * Kills (SIGKILL) this home's one coordinator while {@code migrate}, a {@code roam migrate --live} writing its
+     * progress to {@code progress}, is in its page phase, waits for that CLI to end, and checks that it did not see
+     * the page phase end.
+     */
+    void killCoordinatorInPagePhase(Process migrate, Path progress) throws InterruptedException, IOException {
+        try {
+            List<ProcessHandle> c = coordinators();
+            assertThat(c).hasSize(1);
+            assertThat(c.getFirst().destroyForcibly()).isTrue();
+            assertThat(migrate.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            migrate.destroyForcibly();
+        }
+        assertThat(Files.readString(progress)).as("the page phase outlived its coordinator").doesNotContain("all pages arrived");
+    }
+
     /** The JVMs of this cluster's agent for {@code node}. */
     List<ProcessHandle> agents(String node) { return daemons("\0agent\0").stream().filter(p -> cmdline(p).contains("\0--node\0" + node + "\0")).toList(); }
 
