@@ -142,11 +142,7 @@ class LiveMigrationIT {
 
         int ticked = ticks(roam.logs0("ulive")).size();
         Roam.eventually(Duration.ofSeconds(10), "ulive ticks on n2", () -> ticks(roam.logs0("ulive")).size() > ticked + 10);
-        roam.runAs(nobody, nobody, tmp, "kill", "--signal", "USR1", "ulive").ok();
-        var waited = roam.run("wait", "--timeout", "60s", "ulive");
-        assertThat(waited.exit()).as("exit code of the job; log tail: %s", tail(roam.logs("ulive"))).isZero();
-        assertThat(roam.logs("ulive")).contains("verify ok");
-        roam.run("rm", "ulive");
+        endsVerified("ulive", nobody);
     }
 
     /**
@@ -163,11 +159,7 @@ class LiveMigrationIT {
                 () -> images("n1", "orphaned").isEmpty() && images("n3", "orphaned").isEmpty());
         assertThat(roam.state("orphaned")).isEqualTo("RUNNING");
         assertThat(roam.nodeOf("orphaned")).isEqualTo("n3");
-        roam.run("kill", "--signal", "USR1", "orphaned").ok();
-        var waited = roam.run("wait", "--timeout", "60s", "orphaned");
-        assertThat(waited.exit()).as("exit code of the job; log tail: %s", tail(roam.logs("orphaned"))).isZero();
-        assertThat(roam.logs("orphaned")).contains("verify ok");
-        roam.run("rm", "orphaned");
+        endsVerified("orphaned", 0);
     }
 
     /**
@@ -193,6 +185,18 @@ class LiveMigrationIT {
             throw e;
         }
         return migrate;
+    }
+
+    /**
+     * Asks {@code job} (run by {@code uid}) to check its whole memory and end (SIGUSR1, sent as that user), waits for
+     * it, checks that it exited 0 having verified, and removes it.
+     */
+    private static void endsVerified(String job, int uid) {
+        roam.runAs(uid, uid, tmp, "kill", "--signal", "USR1", job).ok();
+        var waited = roam.run("wait", "--timeout", "60s", job);
+        assertThat(waited.exit()).as("exit code of the job; log tail: %s", tail(roam.logs(job))).isZero();
+        assertThat(roam.logs(job)).contains("verify ok");
+        roam.run("rm", job);
     }
 
     /** The job's image directories on {@code node}. */
@@ -281,11 +285,7 @@ class LiveMigrationIT {
         assertThat(migrate.exitValue()).as(err).isZero();
         assertThat(err).contains("relayed by the two agents").contains("all pages arrived on n3 from n1");
         assertThat(roam.nodeOf("healed")).isEqualTo("n3");
-        roam.runAs(nobody, nobody, tmp, "kill", "--signal", "USR1", "healed").ok();
-        var waited = roam.run("wait", "--timeout", "60s", "healed");
-        assertThat(waited.exit()).as("exit code of the job; log tail: %s", tail(roam.logs("healed"))).isZero();
-        assertThat(roam.logs("healed")).contains("verify ok");
-        roam.run("rm", "healed");
+        endsVerified("healed", nobody);
     }
 
     @Test

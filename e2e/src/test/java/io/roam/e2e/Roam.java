@@ -92,15 +92,17 @@ final class Roam implements AutoCloseable {
     }
 
     /** The JVMs of this cluster's agent for {@code node}. */
-    List<ProcessHandle> agents(String node) { return daemons("\0agent\0").stream().filter(p -> cmdline(p).contains("\0--node\0" + node + "\0")).toList(); }
+    List<ProcessHandle> agents(String node) { return daemons("\0agent\0", "\0--node\0" + node + "\0"); }
 
-    private List<ProcessHandle> daemons(String role) {
+    /** This home's JVMs whose command line holds every one of {@code parts}. */
+    private List<ProcessHandle> daemons(String... parts) {
         String h = home.toString();
         return ProcessHandle.allProcesses().filter(p -> {
             try {
                 String cmd = cmdline(p);
                 String env = new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "environ")), java.nio.charset.StandardCharsets.UTF_8);
-                return cmd.contains("java") && cmd.contains(role) && (cmd.contains(h) || env.contains("ROAM_HOME=" + h));
+                return cmd.contains("java") && java.util.Arrays.stream(parts).allMatch(cmd::contains)
+                        && (cmd.contains(h) || env.contains("ROAM_HOME=" + h));
             } catch (IOException | RuntimeException e) {
                 return false;
             }
