@@ -105,11 +105,13 @@ class LiveMigrationIT {
         String log = roam.logs("big");
         assertThat(waited.exit()).as("exit code of the job; log tail: %s", tail(log)).isZero();
         assertThat(log).contains("verify ok");
-        // The job's own clock: no gap between two ticks beyond the freeze (plus its 10 ms sleep and scheduling slack).
+        // The job's own wall clock: no gap between two ticks beyond the freeze (plus its 10 ms sleep and the first
+        // faults after the resume). fill.c reads CLOCK_REALTIME: criu restores every job in a time namespace whose
+        // monotonic clock goes on from the dump, which hid most of the freeze from the CLOCK_MONOTONIC it read before.
         List<Long> t = ticks(log);
         long gap = maxGap(t.subList(Math.max(0, beforeLive - 1), t.size()));
         System.out.printf("live 1024 MB: largest gap in the job's clock %d ms%n", gap);
-        assertThat(gap).as("largest gap in the job's 10 ms clock, freeze %d ms", frozen).isLessThanOrEqualTo(frozen + 150);
+        assertThat(gap).as("largest gap in the job's 10 ms clock, freeze %d ms", frozen).isLessThanOrEqualTo(frozen + 100);
         assertThat(marked(fill.toString())).isEmpty();
         roam.run("rm", "big");
     }
