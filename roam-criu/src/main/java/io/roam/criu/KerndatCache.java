@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * on a tmpfs, so that a reboot (perhaps into another kernel) drops it; where {@code /run} lives on disk it probes on
  * every run. Loading the cache does not care where it lives. So, as root and only there, this class has criu write
  * the cache in a private mount namespace whose {@code /run} is a fresh tmpfs ({@code criu check}), copies it to
- * {@code /run/criu.kdat}, and records the boot it belongs to beside it; at the next start after a reboot the boot id
- * differs and the cache is made again. criu checks its own magic numbers (its build) when it loads the file.
+ * {@code /run/criu.kdat}, and records the boot and the criu binary it belongs to beside it; at the next start after a
+ * reboot, or with another criu binary, the record differs and the cache is made again (criu checks its own magic
+ * numbers, its build, when it loads the file, and probes on every run when they differ).
  */
 public final class KerndatCache {
     private static final Logger log = LoggerFactory.getLogger(KerndatCache.class);
@@ -40,8 +41,11 @@ public final class KerndatCache {
         try {
             if (!isRoot() || isTmpfs(RUN)) return Outcome.NOT_NEEDED;
             String boot = Files.readString(BOOT_ID).strip();
+            // the boot and the criu build: criu refuses a cache another build wrote ("Stale /run/criu.kdat") and then
+            // probes on every run, so a criu rebuilt or upgraded without a reboot needs a new one too
+            String want = boot + "\n" + identity(criu) + "\n";
             Path cache = RUN.resolve(CACHE), mark = RUN.resolve(BOOT_MARK);
-            if (Files.isRegularFile(cache) && Files.isRegularFile(mark) && Files.readString(mark).strip().equals(boot)) {
+            if (Files.isRegularFile(cache) && Files.isRegularFile(mark) && Files.readString(mark).equals(want)) {
                 return Outcome.CURRENT;
             }
             Optional<String> why = write(criu, cache);
@@ -49,7 +53,7 @@ public final class KerndatCache {
                 log.info("criu's kernel-feature cache not kept ({}): every criu run probes the kernel first", why.get());
                 return Outcome.UNAVAILABLE;
             }
-            replace(mark, (boot + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            replace(mark, want.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             log.info("criu's kernel-feature cache written to {} for boot {} (/run is not a tmpfs, so criu would not keep it)", cache, boot);
             return Outcome.WRITTEN;
         } catch (IOException | RuntimeException e) {
@@ -77,6 +81,13 @@ public final class KerndatCache {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** The criu binary a cache belongs to: its real path, size and modification time. */
+    static String identity(Path criu) throws IOException {
+        Path real = criu.toRealPath();
+        var a = Files.readAttributes(real, java.nio.file.attribute.BasicFileAttributes.class);
+        return "criu " + real + " " + a.size() + " " + a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     private static void replace(Path p, byte[] bytes) throws IOException {

@@ -22,7 +22,12 @@ class KerndatCacheIT {
         Path mark = KerndatCache.RUN.resolve(KerndatCache.BOOT_MARK);
         Files.writeString(mark, "another-boot\n");   // as after a reboot into another kernel
         assertThat(KerndatCache.ensure(CRIU)).isEqualTo(KerndatCache.Outcome.WRITTEN);
-        assertThat(Files.readString(mark).strip()).isEqualTo(Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip());
+        String boot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
+        assertThat(Files.readString(mark)).isEqualTo(boot + "\n" + KerndatCache.identity(CRIU) + "\n");
+        assertThat(KerndatCache.ensure(CRIU)).isEqualTo(KerndatCache.Outcome.CURRENT);
+        // this boot, but the cache of another criu build (criu rebuilt or upgraded without a reboot): made again
+        Files.writeString(mark, boot + "\ncriu /usr/local/sbin/criu 1 2\n");
+        assertThat(KerndatCache.ensure(CRIU)).isEqualTo(KerndatCache.Outcome.WRITTEN);
         assertThat(KerndatCache.ensure(CRIU)).isEqualTo(KerndatCache.Outcome.CURRENT);
 
         Path logFile = tmp.resolve("check.log");
