@@ -62,6 +62,7 @@ public final class CheckpointBench {
             bench.measure(10, warmup, new ArrayList<>());
             cold = String.format("%.0f ms checkpoint, %.0f ms restore", bench.roamDumps.getFirst(), bench.roamRestores.getFirst());
             warm = String.format("%.0f ms checkpoint, %.0f ms restore", bench.roamDumps.getLast(), bench.roamRestores.getLast());
+            bench.roundLines.setLength(0);
             // then the daemons of a cluster that has checkpointed for a while: the JIT compiles the checkpoint path's own
             // code (state machine, ZooKeeper writes, the messages) only after a few hundred calls
             if (cycles > 0) cycled = bench.cycle(cycles);
@@ -75,13 +76,14 @@ public final class CheckpointBench {
             exec(List.of("rm", "-rf", homeDir.toString()));
         }
         String report = "# Checkpoint/restore: roam against bare CRIU\n\n" + "Run " + LocalDateTime.now().withNano(0) + " on "
-                + BenchSupport.machine(bench.criu) + "; median of " + rounds
-                + " rounds after " + warmup + " unreported warm-up rounds of a 10 MB job (the first right after roam up: " + cold
+                + BenchSupport.machine(bench.criu) + "; " + rounds
+                + " rounds (each side's figure: the mean of its median when it ran first and its median when it ran second) after " + warmup + " unreported warm-up rounds of a 10 MB job (the first right after roam up: " + cold
                 + "; the last: " + warm + ") and " + cycles + " checkpoint/restore cycles of a small job through roam alone (" + cycled
                 + "), bare and roam alternating which goes first; both dumps use --leave-running on the same live"
                 + " process and both images are restored one after the other, each copy killed before the next restore. roam's times are measured at its client API (the agent's socket, through the coordinator),"
                 + " so they include everything roam adds: the pre-check, mapped-file scan, manifest checksums, state changes"
                 + " in ZooKeeper and the gRPC hops; they exclude the CLI's JVM start.\n\n" + table
+                + "\nEach round (the same process for both, so a round's two figures compare like with like):\n\n" + bench.roundLines
                 + "\nWhere roam's time went (medians of the per-phase lines roam logs; the coordinator's \"agent\" is its call to the agent):\n\n" + phases;
         Files.writeString(out, report);
         System.out.println(report);
@@ -93,6 +95,8 @@ public final class CheckpointBench {
      * killed before the other is restored. Same flags as roam's engine for the bare runs.
      */
     private final List<Double> roamDumps = new ArrayList<>(), roamRestores = new ArrayList<>();
+    /** Every round of every size, in the order run: the spread behind the medians. */
+    private final StringBuilder roundLines = new StringBuilder();
 
     private String measure(int mb, int rounds, List<String> jobs) throws Exception {
         List<Double> bareDump = new ArrayList<>(), roamDump = new ArrayList<>(), bareRestore = new ArrayList<>(), roamRestore = new ArrayList<>();
@@ -149,9 +153,33 @@ public final class CheckpointBench {
             exec(List.of("rm", "-rf", bare.toString()));
             cli("rm", job);
         }
-        double bd = median(bareDump), rd = median(roamDump), br = median(bareRestore), rr = median(roamRestore);
+        double[] dumps = byPosition(bareDump, roamDump), restores = byPosition(bareRestore, roamRestore);
+        double bd = dumps[0], rd = dumps[1], br = restores[0], rr = restores[1];
+        var each = new StringBuilder();
+        for (int r = 0; r < rounds; r++) {
+            each.append(String.format("%s%s %.0f/%.0f, %.0f/%.0f", r == 0 ? "" : " · ", r % 2 == 0 ? "bare first" : "roam first",
+                    bareDump.get(r), roamDump.get(r), bareRestore.get(r), roamRestore.get(r)));
+        }
+        roundLines.append(String.format("- %d MB (bare/roam checkpoint, bare/roam restore, ms): %s%n", mb, each));
         return String.format("| %d MB | %d MB | %.0f ms | %.0f ms | %+.0f ms (%+.0f%%) | %.0f ms | %.0f ms | %+.0f ms (%+.0f%%) |",
                 mb, imageBytes >> 20, bd, rd, rd - bd, 100 * (rd - bd) / bd, br, rr, rr - br, 100 * (rr - br) / br);
+    }
+
+    /**
+     * Bare's and roam's figure, each compared in the same position: on this VM the second of two dumps in a round
+     * (a second fresh gigabyte of page cache while the first image holds one) took ~0.7 s longer at 1 GB than the
+     * first, whoever ran it, so a plain median over rounds mostly measured which one ran second more often. Here each
+     * side's figure is the mean of its median when it ran first and its median when it ran second (rounds alternate),
+     * which cancels that effect; with a single round there is only one position per side, and the plain figures stand.
+     */
+    static double[] byPosition(List<Double> bare, List<Double> roam) {
+        if (bare.size() < 2) return new double[] {median(bare), median(roam)};
+        List<Double> bareFirst = new ArrayList<>(), bareSecond = new ArrayList<>(), roamFirst = new ArrayList<>(), roamSecond = new ArrayList<>();
+        for (int r = 0; r < bare.size(); r++) {
+            (r % 2 == 0 ? bareFirst : bareSecond).add(bare.get(r));
+            (r % 2 == 0 ? roamSecond : roamFirst).add(roam.get(r));
+        }
+        return new double[] {(median(bareFirst) + median(bareSecond)) / 2, (median(roamFirst) + median(roamSecond)) / 2};
     }
 
     /**
