@@ -167,8 +167,8 @@ public final class CheckpointBench {
 
     /**
      * Bare's and roam's figure, each compared in the same position: on this VM the second of two dumps in a round
-     * (a second fresh gigabyte of page cache while the first image holds one) took ~0.7 s longer at 1 GB than the
-     * first, whoever ran it, so a plain median over rounds mostly measured which one ran second more often. Here each
+     * (a second fresh gigabyte of page cache while the first image holds one) took 0.7–1.7 s longer at 1 GB than
+     * the first, whoever ran it, so a plain median over rounds mostly measured which one ran second more often. Here each
      * side's figure is the mean of its median when it ran first and its median when it ran second (rounds alternate),
      * which cancels that effect; with a single round there is only one position per side, and the plain figures stand.
      */
