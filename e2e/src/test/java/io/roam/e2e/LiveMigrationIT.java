@@ -189,12 +189,14 @@ class LiveMigrationIT {
         return migrate;
     }
 
+    private static void endsVerified(String job, int uid) { endsVerified(roam, job, uid, tmp); }
+
     /**
-     * Asks {@code job} (run by {@code uid}) to check its whole memory and end (SIGUSR1, sent as that user), waits for
-     * it, checks that it exited 0 having verified, and removes it.
+     * Asks {@code job}, a fill program run by {@code uid} in {@code roam}, to check its whole memory and end (SIGUSR1,
+     * sent as that user from {@code cwd}), waits for it, checks that it exited 0 having verified, and removes it.
      */
-    private static void endsVerified(String job, int uid) {
-        roam.runAs(uid, uid, tmp, "kill", "--signal", "USR1", job).ok();
+    static void endsVerified(Roam roam, String job, int uid, Path cwd) {
+        roam.runAs(uid, uid, cwd, "kill", "--signal", "USR1", job).ok();
         var waited = roam.run("wait", "--timeout", "60s", job);
         assertThat(waited.exit()).as("exit code of the job; log tail: %s", tail(roam.logs(job))).isZero();
         assertThat(roam.logs(job)).contains("verify ok");
