@@ -23,12 +23,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * roam checkpoint/restore against bare CRIU on the same process, in the same run.
+ * roam checkpoint/restore against bare CRIU on the same kind of process, in the same run.
  *
- * <p>Per size and round: start a job that touches N MB; time roam's checkpoint and restore through the agent's socket
- * (a warm client: what roam itself adds, without a CLI JVM start); then bare {@code criu dump} of the very same (restored)
- * process with the same options roam uses, and bare {@code criu restore -d} of that image. Medians over the rounds.
- * Needs root, CRIU and a built distribution; started by bench/run.
+ * <p>Per size: rounds of one side each (see {@link #measure}): a fresh job that touches N MB, dumped and restored
+ * either by roam through the agent's socket (a warm client: what roam itself adds, without a CLI JVM start) or by bare
+ * {@code criu dump}/{@code criu restore -d} with the options roam uses. Medians per side. Needs root, CRIU and a
+ * built distribution; started by bench/run.
  */
 public final class CheckpointBench {
     private final Path roamBin;
@@ -77,22 +77,28 @@ public final class CheckpointBench {
         }
         String report = "# Checkpoint/restore: roam against bare CRIU\n\n" + "Run " + LocalDateTime.now().withNano(0) + " on "
                 + BenchSupport.machine(bench.criu) + "; " + rounds
-                + " rounds (each side's figure: the mean of its median when it ran first and its median when it ran second) after " + warmup + " unreported warm-up rounds of a 10 MB job (the first right after roam up: " + cold
+                + " rounds per side (medians), one side per round in the order bare, roam, roam, bare, … after " + warmup + " unreported warm-up rounds of a 10 MB job (the first right after roam up: " + cold
                 + "; the last: " + warm + ") and " + cycles + " checkpoint/restore cycles of a small job through roam alone (" + cycled
-                + "), bare and roam alternating which goes first; both dumps use --leave-running on the same live"
-                + " process and both images are restored one after the other, each copy killed before the next restore. roam's times are measured at its client API (the agent's socket, through the coordinator),"
+                + "). Each round starts a fresh job, dumps it with --leave-running (bare: criu dump with roam's flags), kills it,"
+                + " restores the image, kills the copy and deletes the image, so each dump and restore starts from the same"
+                + " history (on this VM the state of free memory swings a dump 3-5x). roam's times are measured at its client API (the agent's socket, through the coordinator),"
                 + " so they include everything roam adds: the pre-check, mapped-file scan, manifest checksums, state changes"
                 + " in ZooKeeper and the gRPC hops; they exclude the CLI's JVM start.\n\n" + table
-                + "\nEach round (the same process for both, so a round's two figures compare like with like):\n\n" + bench.roundLines
+                + "\nEach round, in the order run:\n\n" + bench.roundLines
                 + "\nWhere roam's time went (medians of the per-phase lines roam logs; the coordinator's \"agent\" is its call to the agent):\n\n" + phases;
         Files.writeString(out, report);
         System.out.println(report);
     }
 
     /**
-     * Per round, on one live process: a bare {@code criu dump --leave-running} and a roam {@code checkpoint --leave-running}
-     * in alternating order; then both images restored one after the other, again in alternating order, each copy
-     * killed before the other is restored. Same flags as roam's engine for the bare runs.
+     * {@code rounds} rounds per side, one side per round, in the order bare, roam, roam, bare, … (each pair's order
+     * reversed, so a drift over the run weighs on both alike). A round: a fresh job that touches {@code mb} MB; the
+     * side's dump with {@code --leave-running} (bare: {@code criu dump} with the flags roam's engine uses; roam: a
+     * checkpoint through the agent's socket); the job killed; the side's restore of that image; the copy killed; the
+     * image deleted. So every dump and every restore starts from the same history: the previous round's image and
+     * processes just freed. On this VM the state of free memory swings a dump 3-5x (a second fresh gigabyte of page
+     * cache while a first image holds one took 0.7-1.7 s longer than the first, whoever wrote it), so two dumps of
+     * one process in a row compared positions more than roam against bare; the earlier design did that.
      */
     private final List<Double> roamDumps = new ArrayList<>(), roamRestores = new ArrayList<>();
     /** Every round of every size, in the order run: the spread behind the medians. */
@@ -101,7 +107,9 @@ public final class CheckpointBench {
     private String measure(int mb, int rounds, List<String> jobs) throws Exception {
         List<Double> bareDump = new ArrayList<>(), roamDump = new ArrayList<>(), bareRestore = new ArrayList<>(), roamRestore = new ArrayList<>();
         long imageBytes = 0;
-        for (int r = 0; r < rounds; r++) {
+        var each = new StringBuilder();
+        for (int r = 0; r < 2 * rounds; r++) {
+            boolean bare = r % 4 == 0 || r % 4 == 3;
             String job = "b" + mb + "r" + r + "x" + Long.toHexString(System.nanoTime() & 0xffff);
             jobs.add(job);
             String py = "import time\nb=bytearray(" + mb + "*1024*1024)\nfor i in range(0,len(b),4096): b[i]=1\n"
@@ -110,76 +118,49 @@ public final class CheckpointBench {
             waitFor(() -> Files.exists(home.spoolDir(JobId.of(job)).resolve("out"))
                     && Files.readString(home.spoolDir(JobId.of(job)).resolve("out")).contains("ready"));
             long pid = JobInfo.parseFrom(Files.readAllBytes(home.jobTableDir(NodeId.of("n1")).resolve(job + ".pb"))).getHostPid();
-            Path bare = Files.createTempDirectory("bare");
-            boolean bareFirst = r % 2 == 0;
-            Done ck = null;
-            for (int step = 0; step < 2; step++) {
-                if ((step == 0) == bareFirst) {
-                    long t0 = System.nanoTime();
-                    exec(List.of(criu, "dump", "-t", Long.toString(pid), "-D", bare.toString(), "-v4", "-o", "dump.log",
-                            "--file-locks", "--ghost-limit", "64M", "--leave-running"));
-                    bareDump.add(ms(t0));
-                } else {
-                    long t0 = System.nanoTime();
-                    ck = call(LocalRequest.newBuilder().setCheckpoint(CheckpointCmd.newBuilder().setJob(job).setLeaveRunning(true)).build());
-                    roamDump.add(ms(t0));
-                    roamDumps.add(roamDump.getLast());
-                }
+            double dump, restore;
+            if (bare) {
+                Path dir = Files.createTempDirectory("bare");
+                long t0 = System.nanoTime();
+                exec(List.of(criu, "dump", "-t", Long.toString(pid), "-D", dir.toString(), "-v4", "-o", "dump.log",
+                        "--file-locks", "--ghost-limit", "64M", "--leave-running"));
+                dump = ms(t0);
+                cli("kill", "--signal", "KILL", job);
+                waitExit(job);
+                t0 = System.nanoTime();
+                exec(List.of(criu, "restore", "-D", dir.toString(), "-d", "-v4", "-o", "restore.log", "--file-locks",
+                        "--pidfile", dir.resolve("pid").toString()));
+                restore = ms(t0);
+                long barePid = Long.parseLong(Files.readString(dir.resolve("pid")).strip());
+                exec(List.of("kill", "-9", Long.toString(barePid)));
+                waitFor(() -> BenchSupport.gone(barePid));
+                exec(List.of("rm", "-rf", dir.toString()));
+                bareDump.add(dump);
+                bareRestore.add(restore);
+            } else {
+                long t0 = System.nanoTime();
+                Done ck = call(LocalRequest.newBuilder().setCheckpoint(CheckpointCmd.newBuilder().setJob(job).setLeaveRunning(true)).build());
+                dump = ms(t0);
+                imageBytes = ck.getCheckpoints(0).getSizeBytes();
+                cli("kill", "--signal", "KILL", job);
+                waitExit(job);
+                t0 = System.nanoTime();
+                call(LocalRequest.newBuilder().setRestore(RestoreCmd.newBuilder().setCheckpoint(ck.getId())).build());
+                restore = ms(t0);
+                cli("kill", "--signal", "KILL", job);
+                waitExit(job);
+                roamDump.add(dump);
+                roamRestore.add(restore);
+                roamDumps.add(dump);
+                roamRestores.add(restore);
             }
-            imageBytes = ck.getCheckpoints(0).getSizeBytes();
-            cli("kill", "--signal", "KILL", job);
-            waitExit(job);
-            // One restored copy at a time: on this VM a second fresh gigabyte, allocated while another restored
-            // copy holds one, took 3-4x as long for bare criu itself (1556 against 459 ms), whichever came second.
-            for (int step = 0; step < 2; step++) {
-                if ((step == 0) == bareFirst) {
-                    long t0 = System.nanoTime();
-                    exec(List.of(criu, "restore", "-D", bare.toString(), "-d", "-v4", "-o", "restore.log", "--file-locks",
-                            "--pidfile", bare.resolve("pid").toString()));
-                    bareRestore.add(ms(t0));
-                    long barePid = Long.parseLong(Files.readString(bare.resolve("pid")).strip());
-                    Files.delete(bare.resolve("pid"));
-                    exec(List.of("kill", "-9", Long.toString(barePid)));
-                    waitFor(() -> BenchSupport.gone(barePid));
-                } else {
-                    long t0 = System.nanoTime();
-                    call(LocalRequest.newBuilder().setRestore(RestoreCmd.newBuilder().setCheckpoint(ck.getId())).build());
-                    roamRestore.add(ms(t0));
-                    roamRestores.add(roamRestore.getLast());
-                    cli("kill", "--signal", "KILL", job);
-                    waitExit(job);
-                }
-            }
-            exec(List.of("rm", "-rf", bare.toString()));
             cli("rm", job);
+            each.append(String.format("%s%s %.0f/%.0f", r == 0 ? "" : " · ", bare ? "bare" : "roam", dump, restore));
         }
-        double[] dumps = byPosition(bareDump, roamDump), restores = byPosition(bareRestore, roamRestore);
-        double bd = dumps[0], rd = dumps[1], br = restores[0], rr = restores[1];
-        var each = new StringBuilder();
-        for (int r = 0; r < rounds; r++) {
-            each.append(String.format("%s%s %.0f/%.0f, %.0f/%.0f", r == 0 ? "" : " · ", r % 2 == 0 ? "bare first" : "roam first",
-                    bareDump.get(r), roamDump.get(r), bareRestore.get(r), roamRestore.get(r)));
-        }
-        roundLines.append(String.format("- %d MB (bare/roam checkpoint, bare/roam restore, ms): %s%n", mb, each));
+        double bd = median(bareDump), rd = median(roamDump), br = median(bareRestore), rr = median(roamRestore);
+        roundLines.append(String.format("- %d MB (checkpoint/restore, ms): %s%n", mb, each));
         return String.format("| %d MB | %d MB | %.0f ms | %.0f ms | %+.0f ms (%+.0f%%) | %.0f ms | %.0f ms | %+.0f ms (%+.0f%%) |",
                 mb, imageBytes >> 20, bd, rd, rd - bd, 100 * (rd - bd) / bd, br, rr, rr - br, 100 * (rr - br) / br);
-    }
-
-    /**
-     * Bare's and roam's figure, each compared in the same position: on this VM the second of two dumps in a round
-     * (a second fresh gigabyte of page cache while the first image holds one) took 0.7–1.7 s longer at 1 GB than
-     * the first, whoever ran it, so a plain median over rounds mostly measured which one ran second more often. Here each
-     * side's figure is the mean of its median when it ran first and its median when it ran second (rounds alternate),
-     * which cancels that effect; with a single round there is only one position per side, and the plain figures stand.
-     */
-    static double[] byPosition(List<Double> bare, List<Double> roam) {
-        if (bare.size() < 2) return new double[] {median(bare), median(roam)};
-        List<Double> bareFirst = new ArrayList<>(), bareSecond = new ArrayList<>(), roamFirst = new ArrayList<>(), roamSecond = new ArrayList<>();
-        for (int r = 0; r < bare.size(); r++) {
-            (r % 2 == 0 ? bareFirst : bareSecond).add(bare.get(r));
-            (r % 2 == 0 ? roamSecond : roamFirst).add(roam.get(r));
-        }
-        return new double[] {(median(bareFirst) + median(bareSecond)) / 2, (median(roamFirst) + median(roamSecond)) / 2};
     }
 
     /**
