@@ -79,6 +79,17 @@ final class NetJobs {
         }
     }
 
+    /**
+     * The host's neighbour entry for the address names node {@code node}'s hardware address within 3 s: the node the
+     * job moved to announced it (gratuitous ARP). Without that, a host whose TCP traffic through the old node keeps
+     * its entry confirmed would go on sending there.
+     */
+    void assertHostNeighbourIs(String address, int node) {
+        String mac = sh("ip", "-n", netns(node), "-br", "link", "show", "dev", "eth0").strip().split("\\s+")[2];
+        Roam.eventually(Duration.ofSeconds(3), "the host's neighbour " + address + " at n" + node + "'s " + mac,
+                () -> sh("ip", "-4", "neigh", "show", address).contains("lladdr " + mac));
+    }
+
     /** Alive and not a zombie (this machine's PID 1 does not reap orphans). */
     static boolean running(long pid) {
         try {

@@ -63,18 +63,21 @@ class NetMigrationIT {
         try (Client client = Client.start(tmp.resolve("echo.stop"), "echo_client.py", address, "7000")) {
             long port = client.port();
             Thread.sleep(1000);
+            net.assertHostNeighbourIs(address, 1);
             assertThat(roam.run("check", "echo").ok().out()).contains("can be checkpointed");
             var there = roam.run("migrate", "echo", "--to", "n2").ok();
             assertThat(there.line()).isEqualTo("n2");
             assertThat(net.column("echo", "NODE")).isEqualTo("n2");
             assertThat(net.column("echo", "ADDRESS")).isEqualTo(address);
             net.assertPlumbedOnlyOn(address, 2);
+            net.assertHostNeighbourIs(address, 2);
             Thread.sleep(1000);
             var live = roam.run("migrate", "echo", "--to", "n3", "--live").ok();
             assertThat(live.line()).isEqualTo("n3");
             assertThat(live.err()).contains("all pages arrived on n3");
             // the frozen source copy's veth and route went once its pages were all fetched
             net.assertPlumbedOnlyOn(address, 3);
+            net.assertHostNeighbourIs(address, 3);
             Thread.sleep(1000);
             String done = client.finish(Duration.ofSeconds(60));
             assertThat(done).as("client summary").contains("errors=0 ").contains("port=" + port + " ");

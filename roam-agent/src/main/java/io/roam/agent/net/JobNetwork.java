@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,10 +26,16 @@ public final class JobNetwork {
     private static final Logger log = LoggerFactory.getLogger(JobNetwork.class);
     private static final long TIMEOUT_MS = 10_000;
     private final String ip;
+    /** iputils' arping, or null when it is not installed (then nothing is announced, with one warning). */
+    private final String arping;
+    private final AtomicBoolean warnedNoArping = new AtomicBoolean();
 
-    public JobNetwork() { this(locate("ip")); }
+    public JobNetwork() { this(locate("ip"), locate("arping")); }
 
-    JobNetwork(String ip) { this.ip = ip; }
+    JobNetwork(String ip, String arping) {
+        this.ip = ip;
+        this.arping = Files.isExecutable(Path.of(arping)) ? arping : null;
+    }
 
     /** A namespace set up for a job: its name is valid until {@link #unname}. */
     public record Prepared(JobNetPlan plan, Path namespace) {}
@@ -65,6 +73,7 @@ public final class JobNetwork {
         long t0 = System.nanoTime();
         batch(List.of(), p.plan().activate());
         log.info("job address {} routed to this node ({} ms)", p.plan().address(), (System.nanoTime() - t0) / 1_000_000);
+        announce(p.plan());
     }
 
     /**
@@ -89,6 +98,42 @@ public final class JobNetwork {
         JobNetPlan plan = new JobNetPlan(address);
         batch(List.of(), plan.activate());
         log.info("job address {} routed to this node again", address);
+        announce(plan);
+    }
+
+    /**
+     * Tells the neighbours on this node's uplinks that the address is here now, in the background (the job runs
+     * meanwhile): a gratuitous ARP ({@link JobNetPlan#announce}). Without it, a peer keeps sending to the node the job
+     * left for as long as its TCP traffic confirms that stale entry (the old node forwards it on), or, if that node is
+     * gone, until the entry is re-probed. A failure costs only that, so it is logged, never thrown.
+     */
+    private void announce(JobNetPlan plan) {
+        if (arping == null) {
+            if (warnedNoArping.compareAndSet(false, true)) {
+                log.warn("arping is not installed (iputils-arping): neighbours learn that a job's address moved only when they re-probe it");
+            }
+            return;
+        }
+        Thread.ofVirtual().name("announce-" + plan.address()).start(() -> {
+            try {
+                List<String> uplinks = plan.uplinks(output(plan.coveringRoutes()));
+                if (uplinks.isEmpty()) {
+                    log.info("job address {}: no uplink to announce it on", plan.address());
+                    return;
+                }
+                write(Path.of("/proc/sys", JobNetPlan.NONLOCAL_BIND), "1");
+                for (String dev : uplinks) {
+                    var cmd = new ArrayList<String>();
+                    cmd.add(arping);
+                    cmd.addAll(plan.announce(dev));
+                    var r = exec(cmd, null);
+                    if (r.exit != 0) log.warn("gratuitous ARP for {} on {} failed: {}", plan.address(), dev, r.err.strip());
+                    else log.info("job address {} announced on {} (gratuitous ARP)", plan.address(), dev);
+                }
+            } catch (RuntimeException e) {
+                log.warn("cannot announce job address {}: {}", plan.address(), e.getMessage());
+            }
+        });
     }
 
     /** Forgets the namespace's name: the job's processes hold the namespace from now on. */
@@ -144,7 +189,7 @@ public final class JobNetwork {
         }
     }
 
-    private record Result(int exit, String err) {}
+    private record Result(int exit, String out, String err) {}
 
     private Result run(List<String> args) { return run(args, null); }
 
@@ -152,8 +197,19 @@ public final class JobNetwork {
         var cmd = new ArrayList<String>();
         cmd.add(ip);
         cmd.addAll(args);
+        return exec(cmd, stdin);
+    }
+
+    /** What {@code ip ARGS} prints. @throws IllegalStateException when it fails */
+    private String output(List<String> args) {
+        var r = run(args);
+        if (r.exit != 0) throw new IllegalStateException("'ip " + String.join(" ", args) + "' failed: " + r.err.strip());
+        return r.out;
+    }
+
+    private static Result exec(List<String> cmd, String stdin) {
         try {
-            var pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            var pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.PIPE);
             if (stdin == null) pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             Process p = pb.start();
             if (stdin != null) {
@@ -161,17 +217,26 @@ public final class JobNetwork {
                     in.write(stdin.getBytes(StandardCharsets.UTF_8));
                 }
             }
-            byte[] err = p.getErrorStream().readAllBytes();
+            // stderr on a thread of its own: a child that fills one pipe while we read the other would hang both
+            var err = new CompletableFuture<byte[]>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    err.complete(p.getErrorStream().readAllBytes());
+                } catch (IOException e) {
+                    err.complete(new byte[0]);
+                }
+            });
+            byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("'ip " + String.join(" ", args) + "' did not finish within " + TIMEOUT_MS / 1000 + " s");
+                throw new IllegalStateException("'" + String.join(" ", cmd) + "' did not finish within " + TIMEOUT_MS / 1000 + " s");
             }
-            return new Result(p.exitValue(), new String(err, StandardCharsets.UTF_8));
+            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err.join(), StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + ip + " (install iproute2): " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot run " + cmd.getFirst() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running ip " + String.join(" ", args), e);
+            throw new IllegalStateException("interrupted while running " + String.join(" ", cmd), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.roam.core.net;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
@@ -77,6 +78,36 @@ public record JobNetPlan(String address) {
 
     /** Removes the plumbing on this node: the veth pair (its route goes with it). */
     public List<String> unplumb() { return List.of("link", "del", nodeVeth()); }
+
+    /** {@code ip} arguments that list this node's IPv4 routes covering the address, one per line ({@link #uplinks}). */
+    public List<String> coveringRoutes() { return List.of("-o", "-4", "route", "show", "match", address); }
+
+    /**
+     * The interfaces that {@link #coveringRoutes} name, other than the job's own veth and loopback: where this node
+     * would reach the address if the job were not here, so where the neighbours are that may still send its traffic to
+     * the node it ran on before (the bridge's {@code eth0} on the local cluster; the default route's device on a host).
+     */
+    public List<String> uplinks(String routes) {
+        var devs = new LinkedHashSet<String>();
+        for (String line : routes.split("\n")) {
+            String[] w = line.strip().split("\\s+");
+            for (int i = 0; i + 1 < w.length; i++) {
+                if (w[i].equals("dev") && !w[i + 1].equals(nodeVeth()) && !w[i + 1].equals("lo")) devs.add(w[i + 1]);
+            }
+        }
+        return List.copyOf(devs);
+    }
+
+    /**
+     * {@code arping} arguments for a gratuitous ARP on {@code dev}: an unsolicited request from the address for itself,
+     * twice, a second apart. Every neighbour that holds an entry for the address (a peer still sending to the node the
+     * job left, even one whose TCP traffic keeps that stale entry confirmed) takes this node's hardware address from it.
+     * arping binds the address as its source, which is not local here: needs {@link #NONLOCAL_BIND}.
+     */
+    public List<String> announce(String dev) { return List.of("-U", "-q", "-c", "2", "-I", dev, address); }
+
+    /** The sysctl (under /proc/sys, per network namespace) that lets arping send from the job's address on this node. */
+    public static final String NONLOCAL_BIND = "net/ipv4/ip_nonlocal_bind";
 
     /** Sysctls (paths under /proc/sys) for the node's namespace and the new veth: forwarding and proxy ARP, at once. */
     public List<String> nodeSysctls() {

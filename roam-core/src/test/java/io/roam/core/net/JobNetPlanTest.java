@@ -53,6 +53,21 @@ class JobNetPlanTest {
     }
 
     @Test
+    void theAddressIsAnnouncedOnTheDevicesThatWouldReachItWereTheJobElsewhere() {
+        assertThat(plan.coveringRoutes()).containsExactly("-o", "-4", "route", "show", "match", "10.130.7.12");
+        // a local cluster's node: the job range over the bridge, the job's own /32 over its veth
+        assertThat(plan.uplinks("10.130.7.0/24 dev eth0 scope link \n10.130.7.12 dev rj0a82070c scope link \n"))
+                .containsExactly("eth0");
+        // a host: the default route, a second uplink, loopback and the veth left out, each device once
+        assertThat(plan.uplinks("default via 192.0.2.1 dev ens3 proto dhcp metric 100\n10.128.0.0/10 dev br0 scope link\n"
+                + "10.130.0.0/16 via 192.0.2.9 dev ens3\n10.130.7.12 dev rj0a82070c scope link\n10.130.7.12 dev lo"))
+                .containsExactly("ens3", "br0");
+        assertThat(plan.uplinks("")).isEmpty();
+        assertThat(plan.uplinks("10.130.7.12 dev rj0a82070c scope link")).as("no route but the job's own").isEmpty();
+        assertThat(plan.announce("eth0")).containsExactly("-U", "-q", "-c", "2", "-I", "eth0", "10.130.7.12");
+    }
+
+    @Test
     void refusesWhatIsNotAnAddress() {
         assertThatThrownBy(() -> new JobNetPlan("10.1.2")).isInstanceOf(IllegalArgumentException.class);
     }
