@@ -92,7 +92,18 @@ public final class BenchSupport {
     /** The machine, for the report's first line. */
     static String machine(String criu) {
         return Runtime.getRuntime().availableProcessors() + " cores, " + exec("uname", "-r").strip() + ", "
-                + exec(criu, "--version").lines().findFirst().orElse("");
+                + exec(criu, "--version").lines().findFirst().orElse("") + pageReporting();
+    }
+
+    /** Whether the VM hands freed memory back to its host meanwhile (see bench/quiet-memory), or "" without it. */
+    static String pageReporting() {
+        Path order = Path.of("/sys/module/page_reporting/parameters/page_reporting_order");
+        try {
+            String o = Files.readString(order).strip();
+            return Integer.parseInt(o) > 10 ? ", free page reporting paused (order " + o + ")" : ", free page reporting on (order " + o + ")";
+        } catch (IOException | NumberFormatException e) {
+            return "";
+        }
     }
 
     interface Check { boolean ok() throws IOException; }
