@@ -126,7 +126,7 @@ public final class JobNetwork {
                     var cmd = new ArrayList<String>();
                     cmd.add(arping);
                     cmd.addAll(plan.announce(dev));
-                    var r = exec(cmd, null);
+                    var r = exec(cmd, null, "iputils-arping");
                     if (r.exit != 0) log.warn("gratuitous ARP for {} on {} failed: {}", plan.address(), dev, r.err.strip());
                     else log.info("job address {} announced on {} (gratuitous ARP)", plan.address(), dev);
                 }
@@ -197,7 +197,7 @@ public final class JobNetwork {
         var cmd = new ArrayList<String>();
         cmd.add(ip);
         cmd.addAll(args);
-        return exec(cmd, stdin);
+        return exec(cmd, stdin, "iproute2");
     }
 
     /** What {@code ip ARGS} prints. @throws IllegalStateException when it fails */
@@ -207,7 +207,8 @@ public final class JobNetwork {
         return r.out;
     }
 
-    private static Result exec(List<String> cmd, String stdin) {
+    /** Runs {@code cmd}; {@code pkg}: the Debian package that provides it, named when it cannot be started. */
+    private static Result exec(List<String> cmd, String stdin, String pkg) {
         try {
             var pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.PIPE);
             if (stdin == null) pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -233,7 +234,7 @@ public final class JobNetwork {
             }
             return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err.join(), StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + cmd.getFirst() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot run " + cmd.getFirst() + " (install " + pkg + "): " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running " + String.join(" ", cmd), e);
