@@ -61,7 +61,7 @@ class ImageIT {
         String buildId = ElfBuildId.read(binary).orElseThrow();
         Path images = dir.resolve("img");
         List<MappedFile> mapped;
-        try (TestJob job = TestJob.start(dir, "exec " + binary + " 600")) {
+        try (TestJob job = TestJob.start(dir, "exec " + binary + " 600").awaitExec("sleepy")) {
             mapped = MappedFiles.collect(job.pid());
             assertThat(mapped).contains(MappedFile.newBuilder().setPath(binary.toString()).setSize(original.length).setBuildId(buildId).build());
             assertThat(mapped).anySatisfy(f -> {

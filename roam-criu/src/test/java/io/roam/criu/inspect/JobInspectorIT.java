@@ -114,7 +114,7 @@ class JobInspectorIT {
                 "import os, time; m, s = os.openpty(); print(os.ttyname(s), flush=True); time.sleep(600)").start();
         try {
             String name = new java.io.BufferedReader(new java.io.InputStreamReader(pty.getInputStream())).readLine();
-            try (TestJob job = TestJob.start(dir, "exec sleep 600 3<>" + name)) {
+            try (TestJob job = TestJob.start(dir, "exec sleep 600 3<>" + name).awaitExec("sleep")) {
                 assertRefused(job, who(job.pid()) + " holds terminal " + name
                         + " (fd 3): terminals cannot move; start the job with stdin from /dev/null and output to files");
             }
@@ -264,7 +264,7 @@ class JobInspectorIT {
 
     @Test
     void aJobOutsideItsOwnSessionIsRefused() {
-        try (TestJob job = TestJob.start(dir, "exec sleep 600", false)) {
+        try (TestJob job = TestJob.start(dir, "exec sleep 600", false).awaitExec("sleep")) {
             assertRefused(job, Reasons.sessionOutside(who(job.pid())));
         }
     }

@@ -94,6 +94,21 @@ public final class TestJob implements AutoCloseable {
 
     public List<String> outputLines() { return output().lines().toList(); }
 
+    /**
+     * Waits until the job's init has exec'd {@code comm} (for a script {@code exec CMD …}: its redirections are then in
+     * place, which {@link #start} alone does not promise: it returns once the init is the shell).
+     */
+    public TestJob awaitExec(String comm) {
+        try {
+            Poll.until(Duration.ofSeconds(10), "the job to exec " + comm,
+                    () -> ProcFs.stat(pid).map(s -> s.comm().equals(comm)).orElse(false));
+            return this;
+        } catch (RuntimeException | AssertionError e) {
+            close(); // the caller's try-with-resources never got it
+            throw e;
+        }
+    }
+
     public boolean running() {
         return ProcFs.stat(pid).map(s -> s.startTime() == startTime && !s.dead()).orElse(false);
     }
