@@ -56,6 +56,7 @@ public final class AgentDaemon implements AutoCloseable {
     private final CoordinatorLink coordinator;
     private final Server server;
     private final io.roam.agent.transfer.TransferService transfer;
+    private final io.roam.agent.checkpoint.PendingSeals seals = new io.roam.agent.checkpoint.PendingSeals();
     private final LocalServer local;
     private final ExitWatcher exits;
     private final Thread reporter;
@@ -96,10 +97,10 @@ public final class AgentDaemon implements AutoCloseable {
         this.table = new JobTable(home.jobTableDir(node));
         this.network = new io.roam.agent.net.JobNetwork();
         var launcher = new SandboxLauncher(NativeBinaries.install("roam-init", home.libDir()));
-        var steps = new CheckpointSteps(engine, table, home, node, creds.secret(), network);
+        var steps = new CheckpointSteps(engine, table, home, node, creds.secret(), network, seals);
         this.exec = new AgentExec(node, home, identity);
         this.transfer = new io.roam.agent.transfer.TransferService(node, home, table, identity, creds.clusterId(), creds.secret(), criu,
-                io.roam.agent.transfer.TransferFaults.fromEnvironment(System.getenv()));
+                io.roam.agent.transfer.TransferFaults.fromEnvironment(System.getenv()), seals::await);
         io.grpc.BindableService[] services = {new AgentService(node, home, table, launcher, steps, network), transfer,
                 exec.service(), new io.roam.agent.spool.SpoolService(home, table, identity),
                 new io.roam.agent.live.LiveService(new io.roam.agent.live.LiveSteps(
@@ -238,6 +239,7 @@ public final class AgentDaemon implements AutoCloseable {
         attachment.close();
         exits.close();
         server.shutdown();
+        seals.awaitAll(java.time.Duration.ofSeconds(30));
         transfer.closeDataPort();
         exec.close();
         transfer.close();

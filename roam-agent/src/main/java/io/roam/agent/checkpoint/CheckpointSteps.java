@@ -64,8 +64,15 @@ public final class CheckpointSteps {
     private final byte[] secret;
 
     private final JobNetwork network;
+    private final PendingSeals seals;
 
     public CheckpointSteps(CheckpointEngine engine, JobTable table, RoamHome home, NodeId node, byte[] secret, JobNetwork network) {
+        this(engine, table, home, node, secret, network, new PendingSeals());
+    }
+
+    public CheckpointSteps(CheckpointEngine engine, JobTable table, RoamHome home, NodeId node, byte[] secret, JobNetwork network,
+                           PendingSeals seals) {
+        this.seals = seals;
         this.network = network;
         this.engine = engine;
         this.table = table;
@@ -101,22 +108,33 @@ public final class CheckpointSteps {
             List<MappedFile> mapped = joined(mappedSoon);
             long mapsMs = (System.nanoTime() - tMaps) / 1_000_000;
             long t0 = System.nanoTime();
-            // the image's checksums are taken while CRIU writes it: the seal then reads only the last few pages
-            SealFollower seal = SealFollower.start(dir);
+            // A plain checkpoint is sealed after the answer (PendingSeals): nothing reads the image beside CRIU. Others
+            // (sleep, which syncs before it answers; a migration, whose transfer follows the dump) take the checksums
+            // while CRIU writes, so that the seal then reads only the last few pages.
+            boolean sealAfter = req.getSealAfterReply() && !req.getDurable();
+            SealFollower seal = sealAfter ? null : SealFollower.start(dir);
             DumpOutcome outcome;
             try {
                 outcome = engine.dump(new DumpSpec(held.getHostPid(), dir, req.getLeaveRunning(), CRIU_TIMEOUT, NetArgs.dump(held)));
             } catch (RuntimeException e) {
-                seal.close();
+                if (seal != null) seal.close();
                 throw e;
             }
             return switch (outcome) {
                 case Dumped d -> {
                     long dumpMs = (System.nanoTime() - t0) / 1_000_000;
                     long tSeal = System.nanoTime();
-                    Manifest m = ImageManifests.write(dir, new ManifestInputs(id.value(), job, req.getClusterId(), node.value(),
-                            held.getSpec(), req.getLeaveRunning(), dumpMs, mapped, engine.info(), secret),
-                            req.getDurable() ? ImageManifests.Durability.SYNCED : ImageManifests.Durability.CACHED, seal);
+                    var inputs = new ManifestInputs(id.value(), job, req.getClusterId(), node.value(),
+                            held.getSpec(), req.getLeaveRunning(), dumpMs, mapped, engine.info(), secret);
+                    long createdMs;
+                    if (sealAfter) {
+                        seals.start(dir, () -> ImageManifests.write(dir, inputs, ImageManifests.Durability.CACHED),
+                                () -> log.warn("checkpoint {} has no seal: restoring it will be refused", id));
+                        createdMs = System.currentTimeMillis();
+                    } else {
+                        createdMs = ImageManifests.write(dir, inputs,
+                                req.getDurable() ? ImageManifests.Durability.SYNCED : ImageManifests.Durability.CACHED, seal).getCreatedMs();
+                    }
                     long sealMs = (System.nanoTime() - tSeal) / 1_000_000;
                     long tGone = System.nanoTime();
                     if (!req.getLeaveRunning()) {
@@ -126,15 +144,15 @@ public final class CheckpointSteps {
                         if (!held.getNetAddress().isEmpty()) network.release(held.getNetAddress());
                     }
                     long bytes = size(dir);
-                    log.info("job {} checkpointed as {} ({} bytes): check {} ms, maps {} ms more, criu {} ms, seal {} ms, exit {} ms, in all {} ms",
-                            job, id, bytes, checkMs, mapsMs, dumpMs, sealMs, (System.nanoTime() - tGone) / 1_000_000, (System.nanoTime() - tIn) / 1_000_000);
+                    log.info("job {} checkpointed as {} ({} bytes): check {} ms, maps {} ms more, criu {} ms, seal {} ms{}, exit {} ms, in all {} ms",
+                            job, id, bytes, checkMs, mapsMs, dumpMs, sealMs, sealAfter ? " (the checksums follow the answer)" : "", (System.nanoTime() - tGone) / 1_000_000, (System.nanoTime() - tIn) / 1_000_000);
                     yield DumpJobReply.newBuilder().setOk(true).setCheckpoint(CheckpointInfo.newBuilder().setId(id.value())
-                            .setJob(job).setNode(node.value()).setCreatedMs(m.getCreatedMs()).setSizeBytes(bytes)
-                            .setPath(dir.toString()).setLeaveRunning(req.getLeaveRunning()).setCriuVersion(m.getCriuVersion())
-                            .setKernel(m.getKernel()).setDumpMs(dumpMs).setUid(held.getSpec().getUid())).build();
+                            .setJob(job).setNode(node.value()).setCreatedMs(createdMs).setSizeBytes(bytes)
+                            .setPath(dir.toString()).setLeaveRunning(req.getLeaveRunning()).setCriuVersion(engine.info().version())
+                            .setKernel(engine.info().kernel()).setDumpMs(dumpMs).setUid(held.getSpec().getUid())).build();
                 }
                 case DumpFailed f -> {
-                    seal.close();
+                    if (seal != null) seal.close();
                     deleteTree(dir);
                     boolean alive = JobProcesses.alive(held.getHostPid(), held.getHostPidStart());
                     log.warn("checkpoint of job {} failed ({}; process {}): {}", job, f.kind(), alive ? "alive" : "gone", f.reason());
@@ -157,6 +175,9 @@ public final class CheckpointSteps {
 
     public AgentRestoreReply restore(AgentRestoreRequest req) { return restore(req, dir -> List.of()); }
 
+    /** Waits until the image in {@code dir} is sealed, if its seal still runs (see {@link PendingSeals}). */
+    public void awaitSeal(Path dir) { seals.await(dir); }
+
     /** Like {@link #restore(AgentRestoreRequest)}, with {@code before} run between the verification and criu (post-copy). */
     public AgentRestoreReply restore(AgentRestoreRequest req, BeforeRestore before) { return restore(req, before, CRIU_TIMEOUT); }
 
@@ -166,6 +187,7 @@ public final class CheckpointSteps {
         JobInfo job = req.getJob();
         Path dir = Path.of(req.getCheckpoint().getPath());
         long tVerify = System.nanoTime();
+        seals.await(dir);
         Verification v = ImageManifests.verifyAllButPages(dir, req.getClusterId(), secret, engine.info());
         long verifyMs = (System.nanoTime() - tVerify) / 1_000_000;
         if (v instanceof Rejected r) {

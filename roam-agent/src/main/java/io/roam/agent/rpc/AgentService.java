@@ -138,6 +138,7 @@ public final class AgentService extends AgentGrpc.AgentImplBase {
     @Override
     public void deleteImage(DeleteImageRequest req, StreamObserver<Ack> obs) {
         CheckpointId id = CheckpointId.parse(req.getCheckpoint());
+        checkpoints.awaitSeal(home.imageDir(node, id));
         CheckpointSteps.deleteTree(home.imageDir(node, id));
         CheckpointSteps.deleteTree(home.imagesDir(node).resolve(".incoming-" + id.value()));   // a partial copy kept for a resume
         reply(obs, Ack.newBuilder().setOk(true).build());

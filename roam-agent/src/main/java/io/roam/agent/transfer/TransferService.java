@@ -48,9 +48,17 @@ public final class TransferService extends TransferGrpc.TransferImplBase impleme
     private volatile TransferPath path = TransferPath.fromEnvironment(System.getenv());
     private final PageRelay pages;
     private BulkServer bulk;
+    private final java.util.function.Consumer<Path> awaitSeal;
 
     public TransferService(NodeId node, RoamHome home, JobTable table, Identity identity, String clusterId, byte[] secret,
                            CriuInfo criu, TransferFaults faults) {
+        this(node, home, table, identity, clusterId, secret, criu, faults, dir -> {});
+    }
+
+    /** {@code awaitSeal}: waits until a checkpoint's image, sealed after its checkpoint was answered, is sealed. */
+    public TransferService(NodeId node, RoamHome home, JobTable table, Identity identity, String clusterId, byte[] secret,
+                           CriuInfo criu, TransferFaults faults, java.util.function.Consumer<Path> awaitSeal) {
+        this.awaitSeal = awaitSeal;
         this.node = node;
         this.home = home;
         this.table = table;
@@ -67,6 +75,7 @@ public final class TransferService extends TransferGrpc.TransferImplBase impleme
     @Override
     public void send(SendImageRequest req, StreamObserver<TransferProgress> obs) {
         Path dir = home.imageDir(node, CheckpointId.parse(req.getCheckpoint()));
+        awaitSeal.accept(dir);   // a kept image's checkpoint was answered before its seal; a migration's dump is not registered
         var cancelled = (ServerCallStreamObserver<TransferProgress>) obs;
         // A cached channel: a new one costs a TLS handshake, inside a post-copy migration's freeze. A new or idle one
         // starts connecting now, while the dump it follows gets going.
@@ -162,6 +171,7 @@ public final class TransferService extends TransferGrpc.TransferImplBase impleme
                 .setAlive(JobProcesses.alive(j.getHostPid(), j.getHostPidStart())));
         if (!req.getCheckpoint().isEmpty()) {
             Path dir = home.imageDir(node, CheckpointId.parse(req.getCheckpoint()));
+            awaitSeal.accept(dir);
             if (Files.isDirectory(dir)) {
                 b.setImagePresent(true).setImagePath(dir.toString());
                 if (ImageManifests.verify(dir, clusterId, secret, criu) instanceof Rejected r) b.setImageError(r.reason());

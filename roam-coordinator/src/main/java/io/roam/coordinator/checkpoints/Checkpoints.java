@@ -91,7 +91,7 @@ public final class Checkpoints {
         }
         NodeId node = NodeId.of(dumping.getNode());
         DumpJobRequest req = DumpJobRequest.newBuilder().setJob(dumping).setCheckpointId(cid.value())
-                .setLeaveRunning(leaveRunning).setClusterId(clusterId).setDurable(sleep).build();
+                .setLeaveRunning(leaveRunning).setClusterId(clusterId).setDurable(sleep).setSealAfterReply(!sleep).build();
         long tAgent = System.nanoTime();
         AgentReply<DumpJobReply> reply = agents.call(node, CRIU_DEADLINE, a -> a.dumpJob(req));
         try {
