@@ -59,6 +59,46 @@ class CheckpointRestoreIT {
         cycle("shloop", 10, 10);
     }
 
+    /** One call on the agent's socket, as the CLI makes it but without its JVM start: nothing waits in between. */
+    private static io.roam.proto.Done call(io.roam.proto.LocalRequest req) throws IOException {
+        try (var ch = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            ch.connect(java.net.UnixDomainSocketAddress.of(roam.home.resolve("agent.sock")));
+            req.writeDelimitedTo(java.nio.channels.Channels.newOutputStream(ch));
+            var in = java.nio.channels.Channels.newInputStream(ch);
+            while (true) {
+                var r = io.roam.proto.LocalReply.parseDelimitedFrom(in);
+                if (r == null) throw new IOException("the agent closed the connection");
+                if (r.hasDone()) return r.getDone();
+            }
+        }
+    }
+
+    @Test
+    void aRestoreRightAfterTheCheckpointWaitsForTheImageSeal() throws IOException {
+        String py = """
+                import time
+                data = bytearray(600 * 1024 * 1024)
+                for i in range(0, len(data), 4096): data[i] = 7
+                n = 0
+                while True:
+                    n += 1; print(n, flush=True); time.sleep(0.05)
+                """;
+        roam.run("run", "--name", "sealrace", "--", "python3", "-c", py).ok();
+        eventually(Duration.ofSeconds(60), "sealrace counts", () -> numbers(roam.logs("sealrace")).size() >= 3);
+        var ck = call(io.roam.proto.LocalRequest.newBuilder().setCheckpoint(io.roam.proto.CheckpointCmd.newBuilder().setJob("sealrace")).build());
+        assertThat(ck.getExitCode()).as(ck.getError()).isZero();
+        int frozenAt = numbers(roam.logs0("sealrace")).size();
+        // at once: the seal of ~600 MB (tens of ms) still runs, and the restore must wait for it, not refuse the image
+        var restored = call(io.roam.proto.LocalRequest.newBuilder().setRestore(io.roam.proto.RestoreCmd.newBuilder().setCheckpoint(ck.getId())).build());
+        assertThat(restored.getExitCode()).as(restored.getError()).isZero();
+        assertThat(Files.readString(roam.home.resolve("log").resolve("agent-" + roam.nodeOf("sealrace") + ".log")))
+                .contains("checkpointed as " + ck.getId()).contains("the checksums follow the answer");
+        eventually(Duration.ofSeconds(60), "sealrace counts on", () -> numbers(roam.logs("sealrace")).size() >= frozenAt + 5);
+        assertCountsOn(numbers(roam.logs("sealrace")), frozenAt + 5);
+        roam.run("kill", "sealrace").ok();
+        assertThat(roam.run("wait", "sealrace").exit()).isEqualTo(143);
+    }
+
     @Test
     void pythonWith200MBOfLiveData() {
         String py = """

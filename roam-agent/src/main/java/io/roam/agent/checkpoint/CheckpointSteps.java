@@ -187,7 +187,9 @@ public final class CheckpointSteps {
         JobInfo job = req.getJob();
         Path dir = Path.of(req.getCheckpoint().getPath());
         long tVerify = System.nanoTime();
-        seals.await(dir);
+        if (seals.await(dir) && System.nanoTime() - tVerify > 1_000_000) {
+            log.info("restore of {} waited {} ms for its seal", req.getCheckpoint().getId(), (System.nanoTime() - tVerify) / 1_000_000);
+        }
         Verification v = ImageManifests.verifyAllButPages(dir, req.getClusterId(), secret, engine.info());
         long verifyMs = (System.nanoTime() - tVerify) / 1_000_000;
         if (v instanceof Rejected r) {
