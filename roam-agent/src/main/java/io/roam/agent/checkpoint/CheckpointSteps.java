@@ -127,8 +127,10 @@ public final class CheckpointSteps {
                     var inputs = new ManifestInputs(id.value(), job, req.getClusterId(), node.value(),
                             held.getSpec(), req.getLeaveRunning(), dumpMs, mapped, engine.info(), secret);
                     long createdMs;
+                    // sized before the seal starts: its manifest.pb.tmp comes and goes under a directory walk
+                    long criuBytes = size(dir);
                     if (sealAfter) {
-                        seals.start(dir, () -> ImageManifests.write(dir, inputs, ImageManifests.Durability.CACHED),
+                        seals.start(dir, () -> ImageManifests.writeOnThisThread(dir, inputs),
                                 () -> log.warn("checkpoint {} has no seal: restoring it will be refused", id));
                         createdMs = System.currentTimeMillis();
                     } else {
@@ -143,7 +145,7 @@ public final class CheckpointSteps {
                         // the namespace died with the tree; its route goes now, so a restore elsewhere takes the address
                         if (!held.getNetAddress().isEmpty()) network.release(held.getNetAddress());
                     }
-                    long bytes = size(dir);
+                    long bytes = sealAfter ? criuBytes : size(dir);
                     log.info("job {} checkpointed as {} ({} bytes): check {} ms, maps {} ms more, criu {} ms, seal {} ms{}, exit {} ms, in all {} ms",
                             job, id, bytes, checkMs, mapsMs, dumpMs, sealMs, sealAfter ? " (the checksums follow the answer)" : "", (System.nanoTime() - tGone) / 1_000_000, (System.nanoTime() - tIn) / 1_000_000);
                     yield DumpJobReply.newBuilder().setOk(true).setCheckpoint(CheckpointInfo.newBuilder().setId(id.value())
@@ -324,7 +326,7 @@ public final class CheckpointSteps {
     static long size(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return 0;
         }
     }

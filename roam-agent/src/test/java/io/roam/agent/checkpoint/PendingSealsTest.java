@@ -37,6 +37,25 @@ class PendingSealsTest {
     }
 
     @Test
+    void theSealRunsOnAPlatformThreadAtALowerPriority() throws Exception {
+        var stat = new java.util.concurrent.atomic.AtomicReference<String>();
+        var virtual = new AtomicBoolean(true);
+        seals.start(Path.of("/images/j.3"), () -> {
+            virtual.set(Thread.currentThread().isVirtual());
+            try {
+                stat.set(java.nio.file.Files.readString(Path.of("/proc/thread-self/stat")));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, () -> {});
+        assertThat(seals.await(Path.of("/images/j.3"))).isTrue();
+        assertThat(virtual).isFalse();
+        // fields after the command's closing parenthesis: state is the 3rd field of stat, nice the 19th
+        String[] f = stat.get().substring(stat.get().lastIndexOf(')') + 2).split(" ");
+        assertThat(Integer.parseInt(f[19 - 3])).isEqualTo(PendingSeals.NICE);
+    }
+
+    @Test
     void anImageWithoutARunningSealIsNotWaitedFor() {
         assertThat(seals.await(Path.of("/images/never"), Duration.ZERO)).isTrue();
     }

@@ -41,6 +41,22 @@ final class Crc32c {
         return files(dir, sizes, Runtime.getRuntime().availableProcessors());
     }
 
+    /**
+     * Checksums the files one after another on the calling thread: for a seal in the background, which must not take
+     * the carrier threads that the daemon's virtual threads (its gRPC calls) run on.
+     */
+    static Map<String, Sum> filesOnThisThread(Path dir, Map<String, Long> sizes) {
+        Map<String, Sum> out = new LinkedHashMap<>();
+        for (var e : sizes.entrySet()) {
+            try {
+                out.put(e.getKey(), chunk(dir.resolve(e.getKey()), 0, e.getValue()));
+            } catch (IOException io) {
+                throw new UncheckedIOException(io.getMessage(), io);
+            }
+        }
+        return out;
+    }
+
     /** Checksums the files {@code names} (relative to {@code dir}, with their expected sizes) on at most {@code threads} at once. */
     static Map<String, Sum> files(Path dir, Map<String, Long> sizes, int threads) {
         List<Chunk> chunks = new ArrayList<>();

@@ -33,6 +33,9 @@ public final class Libc {
     public static final int IPPROTO_TCP = 6;
     public static final int TCP_REPAIR = 19;
     private static final long SYS_PIDFD_OPEN = 434;
+    private static final long SYS_GETTID = 186;
+    private static final long SYS_SETPRIORITY = 141;
+    private static final long PRIO_PROCESS = 0;
     private static final long SYS_PIDFD_GETFD = 438;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -124,6 +127,15 @@ public final class Libc {
         try (Arena arena = Arena.ofConfined()) {
             return (int) call(SETSOCKOPT, fd, level, name, arena.allocateFrom(ValueLayout.JAVA_INT, value), 4);
         }
+    }
+
+    /**
+     * Lowers the calling platform thread's CPU priority to {@code nice} (Linux's nice value is per thread): work that
+     * may wait gives way to work that may not. Returns 0, or -1 with {@link #lastErrno()}.
+     */
+    public static int niceCallingThread(int nice) {
+        long tid = (long) call(SYSCALL3, SYS_GETTID, 0L, 0L, 0L);
+        return (int) (long) call(SYSCALL3, SYS_SETPRIORITY, PRIO_PROCESS, tid, (long) nice);
     }
 
     public static int setns(int fd, int nsType) {

@@ -53,6 +53,7 @@ class Crc32cTest {
             assertThat(sums.get(name).crc()).as(name).isEqualTo(crc(b, 0, b.length));
         });
         assertThat(sums.get("f0.img").hex()).isEqualTo("00000000");
+        assertThat(Crc32c.filesOnThisThread(dir, sizes)).as("one after another, on the caller's thread").isEqualTo(sums);
     }
 
     @Test
