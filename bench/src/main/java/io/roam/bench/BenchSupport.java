@@ -100,7 +100,10 @@ public final class BenchSupport {
         Path order = Path.of("/sys/module/page_reporting/parameters/page_reporting_order");
         try {
             String o = Files.readString(order).strip();
-            return Integer.parseInt(o) > 10 ? ", free page reporting paused (order " + o + ")" : ", free page reporting on (order " + o + ")";
+            String touched = System.getenv().getOrDefault("BENCH_PRETOUCHED", "");
+            return Integer.parseInt(o) > 10
+                    ? ", free page reporting paused (order " + o + ")" + (touched.isEmpty() ? "" : ", " + touched)
+                    : ", free page reporting on (order " + o + ")";
         } catch (IOException | NumberFormatException e) {
             return "";
         }

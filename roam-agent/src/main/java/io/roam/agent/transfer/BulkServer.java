@@ -125,13 +125,13 @@ final class BulkServer implements AutoCloseable {
 
     /** One image stream: chunks into a receiver until it has answered, the stream breaks or a frame is refused. */
     private void stream(Socket raw, BulkWire.Sealed sealed, String peer) throws IOException {
-        InputStream in = sealed.in();
+        BulkWire.ChunkReader in = new BulkWire.ChunkReader(sealed.in());
         Reply reply = new Reply(sealed.out());
         StreamObserver<ImageChunk> receiver = receivers.apply(reply);
         long chunks = 0;
         try {
             while (!reply.sent) {
-                ImageChunk chunk = BulkWire.readChunk(in);
+                ImageChunk chunk = in.next();   // valid until the next: the receiver writes it first
                 if (chunk == null) throw new EOFException("the source closed the bulk socket before the end of the image");
                 if (chunks++ == 0 && chunk.hasHeader()) {
                     log.info("image {} of job {} arriving over the bulk socket from {}", chunk.getHeader().getCheckpoint(), chunk.getHeader().getJob(), peer);

@@ -3,6 +3,7 @@ package io.roam.agent.transfer;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
+import com.google.protobuf.UnsafeByteOperations;
 import io.roam.proto.ImageChunk;
 import io.roam.rpc.Tls;
 import java.io.EOFException;
@@ -116,20 +117,33 @@ final class BulkWire {
         return tls;
     }
 
-    /** The next chunk, or null at a clean end of the stream (between two frames). */
-    static ImageChunk readChunk(InputStream in) throws IOException {
-        int first = in.read();
-        if (first < 0) return null;
-        long len = readVarint(first, in);
-        if (len > MAX_FRAME) throw new BadFrame("a frame of " + len + " bytes (at most " + MAX_FRAME + ")");
-        byte[] body = in.readNBytes((int) len);
-        if (body.length < len) throw new EOFException("the stream ended inside a frame");
-        try {
-            CodedInputStream cin = CodedInputStream.newInstance(body);
-            cin.enableAliasing(true);   // the chunk's bytes stay in `body`: no copy of 4 MiB
-            return ImageChunk.parseFrom(cin);
-        } catch (InvalidProtocolBufferException e) {
-            throw new BadFrame("a frame that is not an image chunk (" + e.getMessage() + ")");
+    /**
+     * The reader of one connection's chunks into one buffer it reuses: a chunk's bytes alias that buffer (no copy of
+     * 4 MiB into a new array, none into the message), so a chunk is valid only until the next {@link #next()}; the
+     * target's receiver writes each one to its file before it reads the next.
+     */
+    static final class ChunkReader {
+        private final InputStream in;
+        private byte[] body = new byte[0];
+
+        ChunkReader(InputStream in) { this.in = in; }
+
+        /** The next chunk, or null at a clean end of the stream (between two frames). */
+        ImageChunk next() throws IOException {
+            int first = in.read();
+            if (first < 0) return null;
+            long len = readVarint(first, in);
+            if (len > MAX_FRAME) throw new BadFrame("a frame of " + len + " bytes (at most " + MAX_FRAME + ")");
+            if (body.length < len) body = new byte[(int) Math.max(len, Math.min(MAX_FRAME, 2L * body.length))];
+            if (in.readNBytes(body, 0, (int) len) < len) throw new EOFException("the stream ended inside a frame");
+            try {
+                // Aliasing needs an input the parser may treat as immutable: the wrapped buffer is, until the next read.
+                CodedInputStream cin = UnsafeByteOperations.unsafeWrap(body, 0, (int) len).newCodedInput();
+                cin.enableAliasing(true);
+                return ImageChunk.parseFrom(cin);
+            } catch (InvalidProtocolBufferException e) {
+                throw new BadFrame("a frame that is not an image chunk (" + e.getMessage() + ")");
+            }
         }
     }
 

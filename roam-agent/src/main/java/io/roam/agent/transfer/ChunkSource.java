@@ -96,7 +96,6 @@ final class ChunkSource {
         long deadline = System.nanoTime() + FOLLOW_LIMIT.toNanos();
         DirWatch watch = null;
         try {
-            ByteBuffer buf = ByteBuffer.allocate(CHUNK);
             while (true) {
                 boolean sealed = Files.exists(dir.resolve(ImageManifests.MANIFEST));
                 long before = sentBytes;
@@ -107,10 +106,10 @@ final class ChunkSource {
                     // it serves pages): followed, they kept this loop from ever resting, a stream of tiny chunks that
                     // took the CPU from CRIU. They go once, in the last pass.
                     if (!sealed && name.endsWith(".log")) continue;
-                    corruptPending = sendAvailable(f, name, sent, buf, corruptPending);
+                    corruptPending = sendAvailable(f, name, sent, corruptPending);
                 }
                 if (sealed) {
-                    sendAvailable(dir.resolve(ImageManifests.MANIFEST), ImageManifests.MANIFEST, sent, buf, false);
+                    sendAvailable(dir.resolve(ImageManifests.MANIFEST), ImageManifests.MANIFEST, sent, false);
                     break;
                 }
                 if (System.nanoTime() > deadline) throw new IOException("the image was not sealed within " + FOLLOW_LIMIT.toMinutes() + " min");
@@ -134,7 +133,7 @@ final class ChunkSource {
     long seenBytes() { return seenBytes; }
 
     /** Queues the part of {@code f} not sent yet (an empty file once, to create it); returns whether a corruption is still pending. */
-    private boolean sendAvailable(Path f, String name, Map<String, Long> sent, ByteBuffer buf, boolean corruptPending)
+    private boolean sendAvailable(Path f, String name, Map<String, Long> sent, boolean corruptPending)
             throws IOException, InterruptedException {
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
             long size = ch.size();
@@ -143,12 +142,10 @@ final class ChunkSource {
             seenBytes = seen.values().stream().mapToLong(Long::longValue).sum();
             if (sent.containsKey(name) && offset >= size) return corruptPending;
             do {
-                buf.clear();
-                if (size - offset < CHUNK) buf.limit((int) (size - offset));
-                int n = readFully(ch, buf, offset);
-                byte[] raw = new byte[Math.max(0, n)];
-                buf.flip();
-                buf.get(raw);
+                // Read straight into the chunk's own array (the queue holds it until it is sent): no second copy.
+                byte[] raw = new byte[(int) Math.min(CHUNK, Math.max(0, size - offset))];
+                int n = readFully(ch, ByteBuffer.wrap(raw), offset);
+                if (n < raw.length) raw = java.util.Arrays.copyOf(raw, Math.max(0, n));   // the file shrank: send what is there
                 if (corruptPending && raw.length > 0 && name.startsWith("pages-")) {
                     raw[raw.length / 2] ^= 0x5a;   // ROAM_FAULT=corrupt-transfer
                     corruptPending = false;

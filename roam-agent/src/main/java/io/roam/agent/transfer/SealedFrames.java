@@ -164,6 +164,11 @@ final class SealedFrames {
 
         @Override public int read(byte[] b, int off, int len) throws IOException {
             if (len == 0) return 0;
+            if (pos == limit) {
+                // A caller that takes a whole frame gets it opened straight into its array: one copy less per byte.
+                int n = open(b, off, len);
+                if (n != 0) return n;
+            }
             if (pos == limit && !open()) return -1;
             int n = Math.min(len, limit - pos);
             System.arraycopy(plain, pos, b, off, n);
@@ -173,27 +178,65 @@ final class SealedFrames {
 
         @Override public int available() { return limit - pos; }
 
-        /** Reads and opens the next frame; false at a clean end between two frames. */
+        /** Reads and opens the next frame into {@link #plain}; false at a clean end between two frames. */
         private boolean open() throws IOException {
             do {
-                int got = raw.readNBytes(header, 0, HEADER);
-                if (got == 0) return false;
-                if (got < HEADER) throw new EOFException("the stream ended inside a frame header");
-                int len = ((header[0] & 0xff) << 24) | ((header[1] & 0xff) << 16) | ((header[2] & 0xff) << 8) | (header[3] & 0xff);
-                if (len < 0 || len > max) throw new BulkWire.BadFrame("a sealed frame of " + len + " bytes (at most " + max + ")");
-                if (raw.readNBytes(sealed, 0, len + TAG) < len + TAG) throw new EOFException("the stream ended inside a frame");
-                try {
-                    cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce(frames++)));
-                    cipher.updateAAD(header, 0, HEADER);
-                    limit = cipher.doFinal(sealed, 0, len + TAG, plain, 0);
-                    pos = 0;
-                } catch (AEADBadTagException e) {
-                    throw new BulkWire.BadFrame("a frame that fails its authentication tag (frame " + (frames - 1) + ")");
-                } catch (GeneralSecurityException e) {
-                    throw new IOException("cannot open a frame: " + e.getMessage(), e);
-                }
+                int len = nextLength();
+                if (len < 0) return false;
+                limit = decrypt(len, plain, 0);
+                pos = 0;
             } while (limit == 0);
             return true;
+        }
+
+        /**
+         * With no plaintext left over: when the next frame's plaintext fits into {@code room} bytes of {@code dst},
+         * opens it there and returns its length; -1 at a clean end; 0 when it did not fit (then it is read into
+         * {@link #plain} by {@link #open()}, its length already taken) or was empty.
+         */
+        private int open(byte[] dst, int off, int room) throws IOException {
+            int len = nextLength();
+            if (len < 0) return -1;
+            if (len > room) {
+                pending = len;
+                return 0;
+            }
+            return decrypt(len, dst, off);
+        }
+
+        private int pending = -1;   // a frame's length read by open(dst, …) whose frame did not fit there
+
+        /** The next frame's plaintext length, -1 at a clean end between two frames. */
+        private int nextLength() throws IOException {
+            if (pending >= 0) {
+                int len = pending;
+                pending = -1;
+                return len;
+            }
+            int got = raw.readNBytes(header, 0, HEADER);
+            if (got == 0) return -1;
+            if (got < HEADER) throw new EOFException("the stream ended inside a frame header");
+            int len = ((header[0] & 0xff) << 24) | ((header[1] & 0xff) << 16) | ((header[2] & 0xff) << 8) | (header[3] & 0xff);
+            if (len < 0 || len > max) throw new BulkWire.BadFrame("a sealed frame of " + len + " bytes (at most " + max + ")");
+            return len;
+        }
+
+        /** Reads the frame of {@code len} plaintext bytes whose header was read, checks its tag, opens it into {@code dst}. */
+        private int decrypt(int len, byte[] dst, int off) throws IOException {
+            if (raw.readNBytes(sealed, 0, len + TAG) < len + TAG) throw new EOFException("the stream ended inside a frame");
+            header[0] = (byte) (len >>> 24);
+            header[1] = (byte) (len >>> 16);
+            header[2] = (byte) (len >>> 8);
+            header[3] = (byte) len;
+            try {
+                cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce(frames++)));
+                cipher.updateAAD(header, 0, HEADER);
+                return cipher.doFinal(sealed, 0, len + TAG, dst, off);
+            } catch (AEADBadTagException e) {
+                throw new BulkWire.BadFrame("a frame that fails its authentication tag (frame " + (frames - 1) + ")");
+            } catch (GeneralSecurityException e) {
+                throw new IOException("cannot open a frame: " + e.getMessage(), e);
+            }
         }
 
         @Override public void close() throws IOException { raw.close(); }

@@ -60,6 +60,33 @@ class SealedFramesTest {
     }
 
     @Test
+    void readsOfEverySizeGetTheSameBytesWhetherAFrameOpensIntoTheirArrayOrIsCopied() throws IOException {
+        int f = SealedFrames.FRAME;
+        byte[][] pieces = {data(f + 1), data(5), data(2 * f), new byte[0], data(f - 3), data(f)};
+        var expected = new ByteArrayOutputStream();
+        for (byte[] p : pieces) expected.write(p);
+        byte[] sealed = seal(KEY, pieces);
+        // 1 byte (the buffered path), less than a frame, exactly a frame, more than a frame (opened in place)
+        int[] sizes = {1, 1000, f, 3 * f, 7, f + 5};
+        var in = new SealedFrames.In(new ByteArrayInputStream(sealed), KEY);
+        var got = new ByteArrayOutputStream();
+        byte[] buf = new byte[4 * f];
+        for (int i = 0; ; i++) {
+            int want = sizes[i % sizes.length];
+            int off = i % 3;   // not only at the array's start
+            int n = in.read(buf, off, want);
+            if (n < 0) break;
+            assertThat(n).isBetween(1, want);
+            got.write(buf, off, n);
+        }
+        assertThat(got.toByteArray()).isEqualTo(expected.toByteArray());
+        // readNBytes into one big array takes whole frames in place, and ends exactly at the stream's end
+        var whole = new byte[expected.size() + 10];
+        assertThat(new SealedFrames.In(new ByteArrayInputStream(sealed), KEY).readNBytes(whole, 0, whole.length)).isEqualTo(expected.size());
+        assertThat(Arrays.copyOf(whole, expected.size())).isEqualTo(expected.toByteArray());
+    }
+
+    @Test
     void singleByteWritesAndReadsWork() throws IOException {
         var bytes = new ByteArrayOutputStream();
         var out = new SealedFrames.Out(bytes, KEY);
