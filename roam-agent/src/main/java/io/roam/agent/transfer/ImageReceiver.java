@@ -1,6 +1,8 @@
 package io.roam.agent.transfer;
 
 import com.github.luben.zstd.Zstd;
+import com.google.protobuf.ByteOutput;
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.stub.StreamObserver;
 import io.roam.agent.checkpoint.CheckpointSteps;
 import io.roam.core.CheckpointId;
@@ -24,6 +26,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,26 +138,67 @@ final class ImageReceiver implements StreamObserver<ImageChunk> {
                 open.put(c.getFile(), ch);
             }
             long pos = c.getOffset();
+            // A file's checksum runs over what was written, in order; a chunk whose write fails is not counted (a
+            // resumed stream truncates the file to its held length and sends that chunk again).
+            CRC32C crc = entry.crcs.get(c.getFile());
+            if (crc == null && held == 0) entry.crcs.put(c.getFile(), crc = new CRC32C());
             if (c.getCodec() == XferCodec.XFER_CODEC_NONE) {
                 if (c.getData().size() != c.getRawLength()) throw new IOException("chunk of " + c.getFile() + " has the wrong size");
-                for (ByteBuffer b : c.getData().asReadOnlyByteBufferList()) {
-                    while (b.hasRemaining()) pos += ch.write(b, pos);
-                }
+                // The chunk's own array (aliased from the connection's buffer), straight to the file and the checksum.
+                var out = new FileOut(ch, pos, crc);
+                UnsafeByteOperations.unsafeWriteTo(c.getData(), out);
+                pos = out.pos;
             } else {
                 byte[] raw = Zstd.decompress(c.getZstd().toByteArray(), c.getRawLength());
                 if (raw.length != c.getRawLength()) throw new IOException("chunk of " + c.getFile() + " decompressed to the wrong size");
                 ByteBuffer b = ByteBuffer.wrap(raw);
                 while (b.hasRemaining()) pos += ch.write(b, pos);
+                if (crc != null) crc.update(raw);
             }
             entry.lengths.put(c.getFile(), pos);
             bytes += c.getRawLength();
         }
     }
 
+    /** Bytes handed over by a ByteString (its backing array, not a copy) into a file at a position, and a checksum. */
+    private static final class FileOut extends ByteOutput {
+        private final FileChannel ch;
+        private final CRC32C crc;
+        long pos;
+
+        FileOut(FileChannel ch, long pos, CRC32C crc) {
+            this.ch = ch;
+            this.pos = pos;
+            this.crc = crc;
+        }
+
+        @Override public void write(byte value) throws IOException { write(new byte[] {value}, 0, 1); }
+
+        @Override public void write(byte[] value, int offset, int length) throws IOException {
+            ByteBuffer b = ByteBuffer.wrap(value, offset, length);
+            while (b.hasRemaining()) pos += ch.write(b, pos);
+            if (crc != null) crc.update(value, offset, length);
+        }
+
+        @Override public void writeLazy(byte[] value, int offset, int length) throws IOException { write(value, offset, length); }
+
+        @Override public void write(ByteBuffer value) throws IOException {
+            ByteBuffer w = value.duplicate();
+            while (w.hasRemaining()) pos += ch.write(w, pos);
+            if (crc != null) crc.update(value);
+        }
+
+        @Override public void writeLazy(ByteBuffer value) throws IOException { write(value); }
+    }
+
     private void complete() throws IOException {
         closeFiles();
         long tVerify = System.nanoTime();
-        Verification v = ImageManifests.verify(scratch, clusterId, secret, criu);
+        Map<String, ImageManifests.Written> written = new HashMap<>();
+        synchronized (entry) {
+            entry.crcs.forEach((name, crc) -> written.put(name, new ImageManifests.Written(entry.lengths.getOrDefault(name, 0L), crc.getValue())));
+        }
+        Verification v = ImageManifests.verifyReceived(scratch, clusterId, secret, criu, written);
         long verifyMs = (System.nanoTime() - tVerify) / 1_000_000;
         if (v instanceof Rejected r) {
             refuse("the received image failed verification on " + node + ": " + r.reason());

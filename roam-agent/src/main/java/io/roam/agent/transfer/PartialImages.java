@@ -28,6 +28,8 @@ final class PartialImages {
         final String job;
         final Path scratch;
         final Map<String, Long> lengths = new LinkedHashMap<>();
+        /** Each file's CRC32C over the bytes written so far (its {@link #lengths}): the image is verified from these. */
+        final Map<String, java.util.zip.CRC32C> crcs = new java.util.HashMap<>();
         Object owner;
         long parkedAtNanos;
 

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -128,6 +129,19 @@ public final class ImageManifests {
      * image): {@link #checkPages} checks those, for example while CRIU restores the tree stopped. Everything that makes
      * an image foreign, truncated, incomplete or stale here is refused before CRIU reads it.
      */
+    /** A file's length and CRC32C as its receiver wrote it (checksummed from the bytes in hand, not read back). */
+    public record Written(long size, long crc32c) {}
+
+    /**
+     * Like {@link #verify}, for an image that was just received: the checksums of the files in {@code written}
+     * (every byte of each went through the receiver's CRC32C on its way to the file) are compared with the manifest
+     * without reading the files back; any other file is read. The restore's page check reads the pages from disk
+     * again ({@link #checkPages}).
+     */
+    public static Verification verifyReceived(Path imageDir, String clusterId, byte[] hmacKey, CriuInfo here, Map<String, Written> written) {
+        return verify(imageDir, clusterId, hmacKey, here, name -> true, written);
+    }
+
     public static Verification verifyAllButPages(Path imageDir, String clusterId, byte[] hmacKey, CriuInfo here) {
         return verify(imageDir, clusterId, hmacKey, here, name -> !isPages(name));
     }
@@ -143,6 +157,11 @@ public final class ImageManifests {
     static boolean isPages(String name) { return name.startsWith("pages-") && name.endsWith(".img"); }
 
     private static Verification verify(Path imageDir, String clusterId, byte[] hmacKey, CriuInfo here, Predicate<String> summed) {
+        return verify(imageDir, clusterId, hmacKey, here, summed, Map.of());
+    }
+
+    private static Verification verify(Path imageDir, String clusterId, byte[] hmacKey, CriuInfo here, Predicate<String> summed,
+                                       Map<String, Written> written) {
         Path file = imageDir.resolve(MANIFEST);
         if (!Files.isRegularFile(file)) return new Rejected("not a roam image: " + imageDir + " has no " + MANIFEST);
         Manifest m;
@@ -159,7 +178,7 @@ public final class ImageManifests {
         return checkOrigin(m, clusterId, hmacKey, here)
                 .or(() -> checkFiles(imageDir, m))
                 .or(() -> MappedFileCheck.firstChange(m.getMappedFilesList()))
-                .or(() -> checkSums(imageDir, m, summed))
+                .or(() -> checkSums(imageDir, m, summed, Runtime.getRuntime().availableProcessors(), written))
                 .<Verification>map(Rejected::new)
                 .orElseGet(() -> new Verified(m));
     }
@@ -200,16 +219,21 @@ public final class ImageManifests {
                 .map(n -> "unexpected file " + n + " in the image (not in the manifest)");
     }
 
-    private static Optional<String> checkSums(Path dir, Manifest m, Predicate<String> which) {
-        return checkSums(dir, m, which, Runtime.getRuntime().availableProcessors());
+    private static Optional<String> checkSums(Path dir, Manifest m, Predicate<String> which, int threads) {
+        return checkSums(dir, m, which, threads, Map.of());
     }
 
-    private static Optional<String> checkSums(Path dir, Manifest m, Predicate<String> which, int threads) {
+    private static Optional<String> checkSums(Path dir, Manifest m, Predicate<String> which, int threads, Map<String, Written> written) {
         Map<String, Long> sizes = new TreeMap<>();
-        m.getFilesList().stream().filter(f -> which.test(f.getName())).forEach(f -> sizes.put(f.getName(), f.getSize()));
-        Map<String, Crc32c.Sum> sums;
+        Map<String, Crc32c.Sum> sums = new HashMap<>();
+        for (ImageFile f : m.getFilesList()) {
+            if (!which.test(f.getName())) continue;
+            Written w = written.get(f.getName());
+            if (w != null && w.size() == f.getSize()) sums.put(f.getName(), new Crc32c.Sum(w.size(), w.crc32c()));
+            else sizes.put(f.getName(), f.getSize());
+        }
         try {
-            sums = Crc32c.files(dir, sizes, threads);
+            sums.putAll(Crc32c.files(dir, sizes, threads));
         } catch (UncheckedIOException e) {
             return Optional.of("cannot read the image in " + dir + ": " + e.getMessage());
         }

@@ -138,6 +138,31 @@ class ImageManifestsTest {
                 .extracting(v -> ((Rejected) v).reason()).isEqualTo("core-1.img is corrupt (checksum mismatch)");
     }
 
+    @Test
+    void aReceivedImageIsCheckedAgainstTheSumsOfWhatWasWrittenAndTheOtherFilesAreRead() throws Exception {
+        Manifest m = write();
+        var pages = m.getFilesList().stream().filter(f -> f.getName().equals("pages-1.img")).findFirst().orElseThrow();
+        long crc = Long.parseLong(pages.getCrc32C(), 16);
+        // the sums the receiver took of the pages as it wrote them: the file on disk is not read for them
+        flip(img.resolve("pages-1.img"), 11);
+        var asWritten = java.util.Map.of("pages-1.img", new ImageManifests.Written(pages.getSize(), crc));
+        assertThat(ImageManifests.verifyReceived(img, "cluster-a", KEY, HERE, asWritten)).isInstanceOf(Verified.class);
+        flip(img.resolve("pages-1.img"), 11);
+        // bytes that arrived wrong are refused, by the sum of what was written
+        var wrong = java.util.Map.of("pages-1.img", new ImageManifests.Written(pages.getSize(), crc ^ 1));
+        assertThat(ImageManifests.verifyReceived(img, "cluster-a", KEY, HERE, wrong)).isInstanceOf(Rejected.class)
+                .extracting(v -> ((Rejected) v).reason()).isEqualTo("pages-1.img is corrupt (checksum mismatch)");
+        // a file without a sum of its own (or with one of another length) is read and checked
+        flip(img.resolve("core-1.img"), 1);
+        assertThat(ImageManifests.verifyReceived(img, "cluster-a", KEY, HERE, asWritten)).isInstanceOf(Rejected.class)
+                .extracting(v -> ((Rejected) v).reason()).isEqualTo("core-1.img is corrupt (checksum mismatch)");
+        flip(img.resolve("core-1.img"), 1);
+        flip(img.resolve("pages-1.img"), 11);
+        var shorter = java.util.Map.of("pages-1.img", new ImageManifests.Written(pages.getSize() - 1, crc));
+        assertThat(ImageManifests.verifyReceived(img, "cluster-a", KEY, HERE, shorter)).isInstanceOf(Rejected.class)
+                .extracting(v -> ((Rejected) v).reason()).isEqualTo("pages-1.img is corrupt (checksum mismatch)");
+    }
+
     private static void flip(Path file, long at) throws Exception {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             f.seek(at);
