@@ -144,6 +144,7 @@ final class SealedFrames {
         private final byte[] header = new byte[HEADER];
         private int pos, limit;
         private long frames;
+        private int pending = -1;   // a frame's length read by open(dst, …) whose frame did not fit there
 
         In(InputStream raw, SecretKey key) { this(raw, key, FRAME); }
 
@@ -203,8 +204,6 @@ final class SealedFrames {
             }
             return decrypt(len, dst, off);
         }
-
-        private int pending = -1;   // a frame's length read by open(dst, …) whose frame did not fit there
 
         /** The next frame's plaintext length, -1 at a clean end between two frames. */
         private int nextLength() throws IOException {
