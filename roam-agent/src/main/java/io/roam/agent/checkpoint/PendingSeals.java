@@ -25,22 +25,6 @@ public final class PendingSeals {
     static final Duration WAIT = Duration.ofMinutes(5);
 
     private final Map<Path, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
-    /**
-     * How long a seal waits before it reads the image, unless something needs the image sooner: the answer it follows
-     * still travels (agent → coordinator, its ZooKeeper commit, → the caller's agent → the caller) for ~10–20 ms, and
-     * on 2 cores the seal at nice 10 still slowed that by 4–10 ms at 200 MB. With the delay, in 4 alternated runs of
-     * {@code bench/run 12 200} (2026-12-07): checkpoint +12 / +21 ms over bare against +22 / +28 without; the restore
-     * right after it (which waits for the seal) +26 / +32 against +24 / +25. {@code ROAM_SEAL_DELAY_MS} sets it.
-     */
-    static final Duration DELAY = Duration.ofMillis(Long.parseLong(System.getenv().getOrDefault("ROAM_SEAL_DELAY_MS", "60")));
-
-    /** The seals not begun yet: each begins after {@link #delay}, or at once when someone waits for it. */
-    private final Map<Path, CompletableFuture<Void>> go = new ConcurrentHashMap<>();
-    private final Duration delay;
-
-    public PendingSeals() { this(DELAY); }
-
-    PendingSeals(Duration delay) { this.delay = delay; }
 
     /** The seal's nice value: it gives way to the daemons' own calls (and to the jobs) while they need the CPU. */
     static final int NICE = 10;
@@ -48,29 +32,17 @@ public final class PendingSeals {
     /**
      * Runs {@code seal} of {@code dir} on a platform thread of its own at {@link #NICE}: not on a virtual thread, which
      * would hold one of the few carrier threads that the daemon's gRPC calls run on (on 2 cores, a 1 GB seal on the
-     * carriers held back the answer it follows by ~20 ms), after {@link #DELAY} unless {@link #await} needs it
-     * sooner. {@code onFailure} runs when it throws.
+     * carriers held back the answer it follows by ~20 ms). {@code onFailure} runs when it throws.
      */
     public void start(Path dir, Runnable seal, Runnable onFailure) {
         Path key = dir.toAbsolutePath().normalize();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        CompletableFuture<Void> begin = new CompletableFuture<>();
         pending.put(key, done);
-        go.put(key, begin);
         Thread.ofPlatform().daemon().name("seal-" + key.getFileName()).start(() -> {
             if (io.roam.criu.sys.Libc.niceCallingThread(NICE) != 0) {
                 log.debug("seal of {} runs at the daemon's priority: setpriority failed (errno {})", key, io.roam.criu.sys.Libc.lastErrno());
             }
             try {
-                if (!delay.isZero()) {
-                    try {
-                        begin.get(delay.toMillis(), TimeUnit.MILLISECONDS);
-                    } catch (TimeoutException | ExecutionException e) {
-                        // the delay is over
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
                 seal.run();
             } catch (RuntimeException e) {
                 log.warn("sealing {} failed: {}", key, e.toString());
@@ -80,7 +52,6 @@ public final class PendingSeals {
                     log.warn("after the failed seal of {}: {}", key, e2.toString());
                 }
             } finally {
-                go.remove(key, begin);
                 pending.remove(key, done);
                 done.complete(null);
             }
@@ -91,11 +62,8 @@ public final class PendingSeals {
     public boolean await(Path dir) { return await(dir, WAIT); }
 
     boolean await(Path dir, Duration max) {
-        Path key = dir.toAbsolutePath().normalize();
-        CompletableFuture<Void> f = pending.get(key);
+        CompletableFuture<Void> f = pending.get(dir.toAbsolutePath().normalize());
         if (f == null) return true;
-        CompletableFuture<Void> begin = go.get(key);
-        if (begin != null) begin.complete(null);   // needed now: no more delay
         try {
             f.get(max.toMillis(), TimeUnit.MILLISECONDS);
             return true;

@@ -56,23 +56,6 @@ class PendingSealsTest {
     }
 
     @Test
-    void aSealBeginsAfterItsDelayOrAtOnceWhenSomeoneNeedsTheImage() throws Exception {
-        var delayed = new PendingSeals(Duration.ofSeconds(30));
-        var began = new CountDownLatch(1);
-        long t0 = System.nanoTime();
-        delayed.start(Path.of("/images/j.4"), began::countDown, () -> {});
-        assertThat(began.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)).as("not begun within its delay").isFalse();
-        assertThat(delayed.await(Path.of("/images/j.4"), Duration.ofSeconds(10))).as("a reader starts it at once").isTrue();
-        assertThat(began.getCount()).isZero();
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
-
-        var soon = new PendingSeals(Duration.ofMillis(50));
-        var ran = new CountDownLatch(1);
-        soon.start(Path.of("/images/j.5"), ran::countDown, () -> {});
-        assertThat(ran.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("begun after its delay, unasked").isTrue();
-    }
-
-    @Test
     void anImageWithoutARunningSealIsNotWaitedFor() {
         assertThat(seals.await(Path.of("/images/never"), Duration.ZERO)).isTrue();
     }

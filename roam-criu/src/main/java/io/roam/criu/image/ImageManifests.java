@@ -124,11 +124,6 @@ public final class ImageManifests {
         return verify(imageDir, clusterId, hmacKey, here, name -> true);
     }
 
-    /**
-     * Like {@link #verify}, except for the checksums of CRIU's page data ({@code pages-*.img}, nearly all of a big
-     * image): {@link #checkPages} checks those, for example while CRIU restores the tree stopped. Everything that makes
-     * an image foreign, truncated, incomplete or stale here is refused before CRIU reads it.
-     */
     /** A file's length and CRC32C as its receiver wrote it (checksummed from the bytes in hand, not read back). */
     public record Written(long size, long crc32c) {}
 
@@ -142,6 +137,11 @@ public final class ImageManifests {
         return verify(imageDir, clusterId, hmacKey, here, name -> true, written);
     }
 
+    /**
+     * Like {@link #verify}, except for the checksums of CRIU's page data ({@code pages-*.img}, nearly all of a big
+     * image): {@link #checkPages} checks those, for example while CRIU restores the tree stopped. Everything that makes
+     * an image foreign, truncated, incomplete or stale here is refused before CRIU reads it.
+     */
     public static Verification verifyAllButPages(Path imageDir, String clusterId, byte[] hmacKey, CriuInfo here) {
         return verify(imageDir, clusterId, hmacKey, here, name -> !isPages(name));
     }
