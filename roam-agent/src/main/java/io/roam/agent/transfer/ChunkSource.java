@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -147,7 +148,7 @@ final class ChunkSource {
                 // Read straight into the chunk's own array (the queue holds it until it is sent): no second copy.
                 byte[] raw = new byte[(int) Math.min(CHUNK, Math.max(0, size - offset))];
                 int n = readFully(ch, ByteBuffer.wrap(raw), offset);
-                if (n < raw.length) raw = java.util.Arrays.copyOf(raw, Math.max(0, n));   // the file shrank: send what is there
+                if (n < raw.length) raw = Arrays.copyOf(raw, Math.max(0, n));   // the file shrank: send what is there
                 if (corruptPending && raw.length > 0 && name.startsWith("pages-")) {
                     raw[raw.length / 2] ^= 0x5a;   // ROAM_FAULT=corrupt-transfer
                     corruptPending = false;

@@ -144,7 +144,6 @@ final class SealedFrames {
         private final byte[] header = new byte[HEADER];
         private int pos, limit;
         private long frames;
-        private int pending = -1;   // a frame's length read by open(dst, …) whose frame did not fit there
 
         In(InputStream raw, SecretKey key) { this(raw, key, FRAME); }
 
@@ -165,12 +164,18 @@ final class SealedFrames {
 
         @Override public int read(byte[] b, int off, int len) throws IOException {
             if (len == 0) return 0;
-            if (pos == limit) {
-                // A caller that takes a whole frame gets it opened straight into its array: one copy less per byte.
-                int n = open(b, off, len);
-                if (n != 0) return n;
+            while (pos == limit) {
+                int next = nextLength();
+                if (next < 0) return -1;
+                if (next <= len) {
+                    // A caller that takes a whole frame gets it opened straight into its array: one copy less per byte.
+                    int n = decrypt(next, b, off);
+                    if (n > 0) return n;
+                } else {
+                    limit = decrypt(next, plain, 0);
+                    pos = 0;
+                }
             }
-            if (pos == limit && !open()) return -1;
             int n = Math.min(len, limit - pos);
             System.arraycopy(plain, pos, b, off, n);
             pos += n;
@@ -190,28 +195,8 @@ final class SealedFrames {
             return true;
         }
 
-        /**
-         * With no plaintext left over: when the next frame's plaintext fits into {@code room} bytes of {@code dst},
-         * opens it there and returns its length; -1 at a clean end; 0 when it did not fit (then it is read into
-         * {@link #plain} by {@link #open()}, its length already taken) or was empty.
-         */
-        private int open(byte[] dst, int off, int room) throws IOException {
-            int len = nextLength();
-            if (len < 0) return -1;
-            if (len > room) {
-                pending = len;
-                return 0;
-            }
-            return decrypt(len, dst, off);
-        }
-
         /** The next frame's plaintext length, -1 at a clean end between two frames. */
         private int nextLength() throws IOException {
-            if (pending >= 0) {
-                int len = pending;
-                pending = -1;
-                return len;
-            }
             int got = raw.readNBytes(header, 0, HEADER);
             if (got == 0) return -1;
             if (got < HEADER) throw new EOFException("the stream ended inside a frame header");
@@ -220,13 +205,12 @@ final class SealedFrames {
             return len;
         }
 
-        /** Reads the frame of {@code len} plaintext bytes whose header was read, checks its tag, opens it into {@code dst}. */
+        /**
+         * Reads the frame of {@code len} plaintext bytes whose header ({@link #header}, its AAD) was just read, checks
+         * its tag and opens it into {@code dst}.
+         */
         private int decrypt(int len, byte[] dst, int off) throws IOException {
             if (raw.readNBytes(sealed, 0, len + TAG) < len + TAG) throw new EOFException("the stream ended inside a frame");
-            header[0] = (byte) (len >>> 24);
-            header[1] = (byte) (len >>> 16);
-            header[2] = (byte) (len >>> 8);
-            header[3] = (byte) len;
             try {
                 cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce(frames++)));
                 cipher.updateAAD(header, 0, HEADER);
