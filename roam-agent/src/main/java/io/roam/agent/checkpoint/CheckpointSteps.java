@@ -18,6 +18,7 @@ import io.roam.criu.RestoreGate;
 import io.roam.criu.RestoreOutcome;
 import io.roam.criu.Restored;
 import io.roam.criu.RestoreSpec;
+import io.roam.criu.image.FileStamps;
 import io.roam.criu.image.ImageManifests;
 import io.roam.criu.image.ManifestInputs;
 import io.roam.criu.image.MappedFiles;
@@ -130,7 +131,9 @@ public final class CheckpointSteps {
                     // sized before the seal starts: its manifest.pb.tmp comes and goes under a directory walk
                     long criuBytes = size(dir);
                     if (sealAfter) {
-                        seals.start(dir, () -> ImageManifests.writeOnThisThread(dir, inputs),
+                        // stamped before the answer: the seal then refuses a file that changed in between
+                        FileStamps dumped = FileStamps.of(dir);
+                        seals.start(dir, () -> ImageManifests.writeOnThisThread(dir, inputs, dumped),
                                 () -> log.warn("checkpoint {} has no seal: restoring it will be refused", id));
                         createdMs = System.currentTimeMillis();
                     } else {

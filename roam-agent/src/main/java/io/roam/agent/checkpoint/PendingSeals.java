@@ -24,24 +24,36 @@ public final class PendingSeals {
     /** A seal reads the image once: ~55 ms per GB here; far below this even for the largest images. */
     static final Duration WAIT = Duration.ofMinutes(5);
 
-    private final Map<Path, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
+    private final Map<Path, Seal> pending = new ConcurrentHashMap<>();
 
-    /** The seal's nice value: it gives way to the daemons' own calls (and to the jobs) while they need the CPU. */
+    /** The seal's nice value once it has run {@link #IDLE_FOR} under SCHED_IDLE, so that busy jobs cannot starve it. */
     static final int NICE = 10;
+    /** How long a seal runs only on idle cores (SCHED_IDLE) before it competes at {@link #NICE}. */
+    static final Duration IDLE_FOR = Duration.ofSeconds(1);
+    /** The priority of a seal that someone waits for: the daemon's own. */
+    static final int URGENT = 0;
 
     /**
-     * Runs {@code seal} of {@code dir} on a platform thread of its own at {@link #NICE}: not on a virtual thread, which
-     * would hold one of the few carrier threads that the daemon's gRPC calls run on (on 2 cores, a 1 GB seal on the
-     * carriers held back the answer it follows by ~20 ms). {@code onFailure} runs when it throws.
+     * Runs {@code seal} of {@code dir} on a platform thread of its own, under SCHED_IDLE: it takes only cores that
+     * nothing else wants, and every thread that wakes (the answer it follows, on its way through three daemons)
+     * preempts it at once. At nice 10 a seal of 200 MB still held the answer back by ~8 ms on 2 cores. A platform
+     * thread, not a virtual one, which would hold one of the few carrier threads that the daemon's gRPC calls run on.
+     * After {@link #IDLE_FOR} it competes at {@link #NICE}, and at once at the daemon's priority when someone waits
+     * for it ({@link #await}). {@code onFailure} runs when it throws.
      */
+    private final Duration idleFor;
+
+    public PendingSeals() { this(IDLE_FOR); }
+
+    PendingSeals(Duration idleFor) { this.idleFor = idleFor; }
+
     public void start(Path dir, Runnable seal, Runnable onFailure) {
         Path key = dir.toAbsolutePath().normalize();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        pending.put(key, done);
+        Seal s = new Seal(key);
+        pending.put(key, s);
         Thread.ofPlatform().daemon().name("seal-" + key.getFileName()).start(() -> {
-            if (io.roam.criu.sys.Libc.niceCallingThread(NICE) != 0) {
-                log.debug("seal of {} runs at the daemon's priority: setpriority failed (errno {})", key, io.roam.criu.sys.Libc.lastErrno());
-            }
+            s.began(io.roam.criu.sys.Libc.gettid());
+            CompletableFuture.delayedExecutor(idleFor.toMillis(), TimeUnit.MILLISECONDS).execute(() -> s.raise(NICE));
             try {
                 seal.run();
             } catch (RuntimeException e) {
@@ -52,8 +64,8 @@ public final class PendingSeals {
                     log.warn("after the failed seal of {}: {}", key, e2.toString());
                 }
             } finally {
-                pending.remove(key, done);
-                done.complete(null);
+                pending.remove(key, s);
+                s.end();
             }
         });
     }
@@ -62,10 +74,11 @@ public final class PendingSeals {
     public boolean await(Path dir) { return await(dir, WAIT); }
 
     boolean await(Path dir, Duration max) {
-        CompletableFuture<Void> f = pending.get(dir.toAbsolutePath().normalize());
-        if (f == null) return true;
+        Seal s = pending.get(dir.toAbsolutePath().normalize());
+        if (s == null) return true;
+        s.raise(URGENT);
         try {
-            f.get(max.toMillis(), TimeUnit.MILLISECONDS);
+            s.done.get(max.toMillis(), TimeUnit.MILLISECONDS);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -88,4 +101,42 @@ public final class PendingSeals {
 
     /** How many seals run now. */
     int running() { return pending.size(); }
+
+    /** One running seal: its thread's id once it runs, and the priority it should run at (IDLE, or a nice value). */
+    private static final class Seal {
+        private static final int IDLE = Integer.MAX_VALUE;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        private final Path dir;
+        private long tid;
+        private int want = IDLE;
+        private boolean ended;
+
+        Seal(Path dir) { this.dir = dir; }
+
+        /** On the seal's own thread, first: applies the priority asked for so far. */
+        synchronized void began(long tid) {
+            this.tid = tid;
+            apply();
+        }
+
+        /** Raises the seal to {@code nice} under SCHED_OTHER, if it runs lower now; never lowers it. */
+        synchronized void raise(int nice) {
+            if (ended || nice >= want) return;
+            want = nice;
+            if (tid != 0) apply();
+        }
+
+        synchronized void end() {
+            ended = true;
+            done.complete(null);
+        }
+
+        private void apply() {
+            boolean idle = want == IDLE;
+            int r = io.roam.criu.sys.Libc.niceThread(tid, idle ? NICE : want);
+            if (r == 0) r = io.roam.criu.sys.Libc.idleThread(tid, idle);
+            if (r != 0) log.debug("seal of {}: cannot set its priority ({}): errno {}", dir, idle ? "SCHED_IDLE" : "nice " + want,
+                    io.roam.criu.sys.Libc.lastErrno());
+        }
+    }
 }

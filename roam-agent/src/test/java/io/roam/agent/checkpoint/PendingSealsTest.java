@@ -37,22 +37,66 @@ class PendingSealsTest {
     }
 
     @Test
-    void theSealRunsOnAPlatformThreadAtALowerPriority() throws Exception {
-        var stat = new java.util.concurrent.atomic.AtomicReference<String>();
+    void theSealRunsOnIdleCoresOnAPlatformThreadUntilSomeoneWaitsForIt() throws Exception {
+        var first = new java.util.concurrent.atomic.AtomicReference<int[]>();
+        var raised = new java.util.concurrent.atomic.AtomicReference<int[]>();
         var virtual = new AtomicBoolean(true);
+        var running = new CountDownLatch(1);
         seals.start(Path.of("/images/j.3"), () -> {
             virtual.set(Thread.currentThread().isVirtual());
-            try {
-                stat.set(java.nio.file.Files.readString(Path.of("/proc/thread-self/stat")));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+            first.set(policyAndNice());
+            running.countDown();
+            raised.set(untilNotIdle());
         }, () -> {});
+        running.await();
         assertThat(seals.await(Path.of("/images/j.3"))).isTrue();
         assertThat(virtual).isFalse();
-        // fields after the command's closing parenthesis: state is the 3rd field of stat, nice the 19th
-        String[] f = stat.get().substring(stat.get().lastIndexOf(')') + 2).split(" ");
-        assertThat(Integer.parseInt(f[19 - 3])).isEqualTo(PendingSeals.NICE);
+        assertThat(first.get()).as("SCHED_IDLE (5), nice %d", PendingSeals.NICE).containsExactly(SCHED_IDLE, PendingSeals.NICE);
+        assumeRoot();   // lowering a nice value takes CAP_SYS_NICE
+        assertThat(raised.get()).as("SCHED_OTHER at the daemon's priority once a reader waits").containsExactly(0, PendingSeals.URGENT);
+    }
+
+    @Test
+    void aSealThatNoOneWaitsForCompetesAtItsNiceValueAfterAWhile() throws Exception {
+        var seals = new PendingSeals(Duration.ofMillis(100));
+        var raised = new java.util.concurrent.atomic.AtomicReference<int[]>();
+        var sealed = new CountDownLatch(1);
+        seals.start(Path.of("/images/j.4"), () -> {
+            raised.set(untilNotIdle());
+            sealed.countDown();
+        }, () -> {});
+        assertThat(sealed.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("sealed without anyone waiting in await()").isTrue();
+        assertThat(raised.get()).as("SCHED_OTHER at nice %d, not starved behind busy jobs", PendingSeals.NICE)
+                .containsExactly(0, PendingSeals.NICE);
+    }
+
+    private static final int SCHED_IDLE = 5;
+
+    private static void assumeRoot() {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
+    }
+
+    /** This thread's scheduling policy and nice value: fields 41 and 19 of /proc/thread-self/stat. */
+    private static int[] policyAndNice() {
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc/thread-self/stat"));
+            // fields after the command's closing parenthesis: the state is the 3rd field
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new int[] {Integer.parseInt(f[41 - 3]), Integer.parseInt(f[19 - 3])};
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Polls this thread's policy until it is no longer SCHED_IDLE (at most 10 s); the policy and nice value then. */
+    private static int[] untilNotIdle() {
+        long end = System.nanoTime() + 10_000_000_000L;
+        int[] now = policyAndNice();
+        while (now[0] == SCHED_IDLE && System.nanoTime() < end) {
+            sleep(5);
+            now = policyAndNice();
+        }
+        return now;
     }
 
     @Test

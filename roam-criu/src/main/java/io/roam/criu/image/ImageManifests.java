@@ -77,14 +77,32 @@ public final class ImageManifests {
      * seal of an image after its checkpoint was answered, on a thread of its own that leaves the daemon's cores free.
      */
     public static Manifest writeOnThisThread(Path imageDir, ManifestInputs in) {
-        return write(imageDir, in, Durability.CACHED, null, true);
+        return write(imageDir, in, Durability.CACHED, null, true, null);
+    }
+
+    /**
+     * Like {@link #writeOnThisThread(Path, ManifestInputs)}, for an image whose files were stamped when CRIU was done
+     * ({@code dumped}): when a file is not as it was then, no manifest is written but the reason
+     * ({@link FileStamps#refuse}), and a restore is refused with it.
+     *
+     * @throws FileStamps.Changed when a file changed after the dump
+     */
+    public static Manifest writeOnThisThread(Path imageDir, ManifestInputs in, FileStamps dumped) {
+        return write(imageDir, in, Durability.CACHED, null, true, dumped);
     }
 
     private static Manifest write(Path imageDir, ManifestInputs in, Durability durability, SealFollower followed, boolean thisThread) {
+        return write(imageDir, in, durability, followed, thisThread, null);
+    }
+
+    private static Manifest write(Path imageDir, ManifestInputs in, Durability durability, SealFollower followed, boolean thisThread,
+                                  FileStamps dumped) {
         long t0 = System.nanoTime();
         Map<String, Long> listed = list(imageDir);
         Map<String, Crc32c.Sum> sums = followed != null ? followed.finish(listed)
                 : thisThread ? Crc32c.filesOnThisThread(imageDir, listed) : Crc32c.files(imageDir, listed);
+        // after the read: a file that changed before or while it was read no longer has the stamp of the dump
+        if (dumped != null) dumped.changedIn(imageDir).ifPresent(why -> FileStamps.refuse(imageDir, why));
         Manifest.Builder b = Manifest.newBuilder()
                 .setFormat(FORMAT)
                 .setCheckpointId(in.checkpointId())
@@ -163,7 +181,10 @@ public final class ImageManifests {
     private static Verification verify(Path imageDir, String clusterId, byte[] hmacKey, CriuInfo here, Predicate<String> summed,
                                        Map<String, Written> written) {
         Path file = imageDir.resolve(MANIFEST);
-        if (!Files.isRegularFile(file)) return new Rejected("not a roam image: " + imageDir + " has no " + MANIFEST);
+        if (!Files.isRegularFile(file)) {
+            return new Rejected(FileStamps.refusal(imageDir).map(why -> "the image was never sealed: " + why)
+                    .orElse("not a roam image: " + imageDir + " has no " + MANIFEST));
+        }
         Manifest m;
         try {
             m = Manifest.parseFrom(Files.readAllBytes(file));
@@ -262,7 +283,8 @@ public final class ImageManifests {
     }
 
     static boolean covered(String name) {
-        return !name.equals(MANIFEST) && !name.equals(TMP) && !name.endsWith(".log") && !RESTORE_OUTPUTS.contains(name);
+        return !name.equals(MANIFEST) && !name.equals(TMP) && !name.equals(FileStamps.REFUSED) && !name.endsWith(".log")
+                && !RESTORE_OUTPUTS.contains(name);
     }
 
     private static void syncFiles(Path dir, Iterable<String> names) {

@@ -35,6 +35,8 @@ public final class Libc {
     private static final long SYS_PIDFD_OPEN = 434;
     private static final long SYS_GETTID = 186;
     private static final long SYS_SETPRIORITY = 141;
+    private static final long SYS_SCHED_SETSCHEDULER = 144;
+    private static final long SCHED_OTHER = 0, SCHED_IDLE = 5;
     private static final long PRIO_PROCESS = 0;
     private static final long SYS_PIDFD_GETFD = 438;
 
@@ -134,8 +136,29 @@ public final class Libc {
      * may wait gives way to work that may not. Returns 0, or -1 with {@link #lastErrno()}.
      */
     public static int niceCallingThread(int nice) {
-        long tid = (long) call(SYSCALL3, SYS_GETTID, 0L, 0L, 0L);
+        return niceThread(gettid(), nice);
+    }
+
+    /** The calling thread's kernel thread id (gettid(2)): what {@link #niceThread} and {@link #idleThread} take. */
+    public static long gettid() {
+        return (long) call(SYSCALL3, SYS_GETTID, 0L, 0L, 0L);
+    }
+
+    /** Sets thread {@code tid}'s nice value (setpriority(2) of one thread). Returns 0, or -1 with {@link #lastErrno()}. */
+    public static int niceThread(long tid, int nice) {
         return (int) (long) call(SYSCALL3, SYS_SETPRIORITY, PRIO_PROCESS, tid, (long) nice);
+    }
+
+    /**
+     * Puts thread {@code tid} under SCHED_IDLE ({@code idle}: it runs only where no other thread wants the core, and
+     * any waking thread preempts it at once) or back under SCHED_OTHER, keeping its nice value. Returns 0, or -1 with
+     * {@link #lastErrno()}.
+     */
+    public static int idleThread(long tid, boolean idle) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment param = arena.allocateFrom(ValueLayout.JAVA_INT, 0);   // struct sched_param { int sched_priority; }
+            return (int) (long) call(SYSCALL3, SYS_SCHED_SETSCHEDULER, tid, idle ? SCHED_IDLE : SCHED_OTHER, param.address());
+        }
     }
 
     public static int setns(int fd, int nsType) {

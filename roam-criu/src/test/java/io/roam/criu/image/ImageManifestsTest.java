@@ -43,11 +43,74 @@ class ImageManifestsTest {
         Files.copy(Path.of("/bin/sleep"), binary);
     }
 
-    private Manifest write() {
+    private Manifest write() { return ImageManifests.write(img, inputs()); }
+
+    private ManifestInputs inputs() {
         MappedFile mapped = MappedFiles.describe(binary, binary.toString()).orElseThrow();
         JobSpec spec = JobSpec.newBuilder().addArgv("/bin/sleep").putEnv("B", "2").putEnv("A", "1").putEnv("Z", "26").setCwd("/").build();
-        return ImageManifests.write(img, new ManifestInputs("job.1", "job", "cluster-a", "node-1", spec, false, 42,
-                List.of(mapped), HERE, KEY));
+        return new ManifestInputs("job.1", "job", "cluster-a", "node-1", spec, false, 42, List.of(mapped), HERE, KEY);
+    }
+
+    /** Seals the image as the seal after the answer does, with the stamps taken before {@code change} ran. */
+    private String sealAfter(ThrowingRunnable change) throws Exception {
+        FileStamps dumped = FileStamps.of(img);
+        change.run();
+        try {
+            ImageManifests.writeOnThisThread(img, inputs(), dumped);
+        } catch (FileStamps.Changed e) {
+            assertThat(Files.exists(img.resolve(ImageManifests.MANIFEST))).as("no manifest for a changed image").isFalse();
+            String why = rejected();
+            assertThat(why).isEqualTo("the image was never sealed: " + e.getMessage());
+            return e.getMessage();
+        }
+        return "";
+    }
+
+    interface ThrowingRunnable { void run() throws Exception; }
+
+    @Test
+    void theSealAfterTheAnswerSealsAnImageThatDidNotChange() throws Exception {
+        Files.writeString(img.resolve("dump.log"), "more log lines\n", StandardOpenOption.APPEND);   // logs are not the image
+        assertThat(sealAfter(() -> {})).isEmpty();
+        assertThat(ImageManifests.verify(img, "cluster-a", KEY, HERE)).isInstanceOf(Verified.class);
+    }
+
+    @Test
+    void theSealAfterTheAnswerRefusesAFileChangedAfterTheDump() throws Exception {
+        assertThat(sealAfter(() -> {
+            try (var f = new RandomAccessFile(img.resolve("pages-1.img").toFile(), "rw")) {
+                f.setLength(f.length() / 2);
+            }
+        })).isEqualTo("pages-1.img was truncated after its dump, before roam sealed it: " + 3 * Crc32c.CHUNK / 4 + " of "
+                + 3 * Crc32c.CHUNK / 2 + " bytes");
+    }
+
+    @Test
+    void theSealAfterTheAnswerRefusesOneByteChangedInPlace() throws Exception {
+        // same size, same inode, microseconds after the stamp: only the change time tells
+        assertThat(sealAfter(() -> {
+            try (var f = new RandomAccessFile(img.resolve("core-1.img").toFile(), "rw")) {
+                f.seek(1);
+                f.write('X');
+            }
+        })).isEqualTo("core-1.img was changed after its dump, before roam sealed it: its bytes are not CRIU's (corrupt)");
+    }
+
+    @Test
+    void theSealAfterTheAnswerRefusesFilesAddedRemovedOrReplaced() throws Exception {
+        assertThat(sealAfter(() -> Files.writeString(img.resolve("extra-1.img"), "x")))
+                .isEqualTo("extra-1.img appeared in the image after its dump, before roam sealed it");
+        Files.delete(img.resolve(FileStamps.REFUSED));
+        Files.delete(img.resolve("extra-1.img"));
+        assertThat(sealAfter(() -> Files.delete(img.resolve("inventory.img"))))
+                .isEqualTo("inventory.img was removed from the image after its dump, before roam sealed it");
+        Files.delete(img.resolve(FileStamps.REFUSED));
+        Files.writeString(img.resolve("inventory.img"), "inventory");
+        assertThat(sealAfter(() -> {
+            Path copy = img.resolve("stats-dump.new");
+            Files.copy(img.resolve("stats-dump"), copy);
+            Files.move(copy, img.resolve("stats-dump"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        })).isEqualTo("stats-dump was replaced after its dump, before roam sealed it");
     }
 
     private String rejected(String clusterId, byte[] key, CriuInfo here) {
