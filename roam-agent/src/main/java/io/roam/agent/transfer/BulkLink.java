@@ -113,6 +113,9 @@ final class BulkLink implements ChunkLink {
         }
     }
 
+    /** {@link BulkWire#write} seals (copies) every byte into frames and writes them before it returns. */
+    @Override public boolean doneWithChunkOnReturn() { return true; }
+
     @Override public CompletableFuture<ReceiveReply> reply() { return reply; }
 
     @Override public void halfClose() {}   // the end chunk tells the receiver; the socket stays open for its reply

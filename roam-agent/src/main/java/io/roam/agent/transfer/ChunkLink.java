@@ -13,6 +13,12 @@ interface ChunkLink extends AutoCloseable {
     /** Sends one chunk (blocking while the link is full, at most the stall timeout); false when the link has ended. */
     boolean offer(ImageChunk chunk) throws InterruptedException;
 
+    /**
+     * Whether {@link #offer} is done with the chunk's bytes when it returns (they were copied or written), so that
+     * its buffer may be filled again. gRPC serializes a message later, on its own threads: not there.
+     */
+    default boolean doneWithChunkOnReturn() { return false; }
+
     /** The target's answer; fails when the link broke. */
     CompletableFuture<ReceiveReply> reply();
 

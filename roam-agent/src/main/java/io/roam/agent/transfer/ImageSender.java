@@ -147,7 +147,8 @@ final class ImageSender {
         }
         run.path = link.path();
         BlockingQueue<ImageChunk> queue = new ArrayBlockingQueue<>(QUEUE_CHUNKS);
-        ChunkSource source = new ChunkSource(dir, from, queue, faults.codec(), faults.corrupt() && run.resumes == 0, run.codec, run.why);
+        ChunkSource source = new ChunkSource(dir, from, queue, faults.codec(), faults.corrupt() && run.resumes == 0, run.codec, run.why,
+                link.doneWithChunkOnReturn());
         run.source = source;
         Thread producer = Thread.ofVirtual().name("image-reader").start(source::run);
         try (link) {
@@ -168,6 +169,7 @@ final class ImageSender {
                 idleSince = System.nanoTime();
                 if (c == ChunkSource.POISON) return new Attempt.Failed("cannot read the image " + dir);
                 if (!link.offer(c)) return ended(link.reply());
+                source.sent(c);
                 if (c.getEnd()) break;
                 run.brokenAt = 0;
                 run.sent += c.getRawLength();

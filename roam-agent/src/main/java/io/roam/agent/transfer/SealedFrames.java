@@ -38,6 +38,8 @@ final class SealedFrames {
     /** The frames of the target's one reply: small, so that a connection's reply path holds 128 KiB, not 2 MiB. */
     static final int REPLY_FRAME = 64 << 10;
     private static final int TAG = 16, HEADER = 4;
+    /** A write this large is sealed from the caller's array without a copy (see {@link Out#write(byte[], int, int)}). */
+    static final int DIRECT = 64 << 10;
     static final int WARM_ROUNDS = 10, WARM_FRAMES = 500;
     static final String SOURCE_LABEL = "EXPORTER-roam-image-source", TARGET_LABEL = "EXPORTER-roam-image-target";
 
@@ -92,14 +94,25 @@ final class SealedFrames {
             plain[buffered++] = (byte) b;
         }
 
+        /**
+         * A write of {@link #DIRECT} bytes or more (or a whole frame) is sealed straight from the caller's bytes, never
+         * copied: what was buffered before it goes first as a short frame of its own, then its bytes in frames of at
+         * most {@link #FRAME}, the last one short. (A chunk comes as 4 KiB of header and data from protobuf's buffer,
+         * then the rest of its 4 MiB in the bulk link's 1 MiB slices: gathered into whole frames, a quarter of every
+         * chunk was copied once more.) Smaller writes are gathered into frames.
+         */
         @Override public void write(byte[] b, int off, int len) throws IOException {
-            while (len > 0) {
-                if (buffered == 0 && len >= frame) {   // a whole frame straight from the caller's bytes: no copy
-                    seal(b, off, frame);
-                    off += frame;
-                    len -= frame;
-                    continue;
+            if (len >= Math.min(frame, DIRECT)) {
+                if (buffered > 0) seal(plain, 0, buffered);
+                while (len > 0) {
+                    int n = Math.min(len, frame);
+                    seal(b, off, n);
+                    off += n;
+                    len -= n;
                 }
+                return;
+            }
+            while (len > 0) {
                 int n = Math.min(len, frame - buffered);
                 System.arraycopy(b, off, plain, buffered, n);
                 buffered += n;

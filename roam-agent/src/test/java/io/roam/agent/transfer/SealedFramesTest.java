@@ -45,6 +45,30 @@ class SealedFramesTest {
     }
 
     @Test
+    void aLargeWriteIsSealedFromTheCallersBytesInFramesOfItsOwn() throws IOException {
+        int f = SealedFrames.FRAME;
+        byte[] header = data(100), body = data(f + 10), small = data(5), slice = data(SealedFrames.DIRECT);
+        var bytes = new ByteArrayOutputStream();
+        var out = new SealedFrames.Out(bytes, KEY);
+        out.write(header);   // buffered
+        out.write(body);     // the header as a frame of its own, then f bytes, then the last 10: no copy of the body
+        out.write(small);    // buffered
+        out.write(slice);    // the 5 as a frame, then the slice as one
+        out.flush();
+        var expected = new ByteArrayOutputStream();
+        for (byte[] p : new byte[][] {header, body, small, slice}) expected.write(p);
+        byte[] sealed = bytes.toByteArray();
+        assertThat(open(KEY, sealed)).isEqualTo(expected.toByteArray());
+        int[] frames = {100, f, 10, 5, SealedFrames.DIRECT};
+        assertThat(sealed.length).isEqualTo(expected.size() + 20 * frames.length);
+        int at = 0;
+        for (int len : frames) {
+            assertThat(java.nio.ByteBuffer.wrap(sealed, at, 4).getInt()).as("frame length at %d", at).isEqualTo(len);
+            at += 4 + len + 16;
+        }
+    }
+
+    @Test
     void whatGoesInComesOutAcrossFrameBoundaries() throws IOException {
         int f = SealedFrames.FRAME;
         byte[][] pieces = {data(1), data(f - 1), data(f), data(f + 1), data(3 * f + 17), new byte[0]};
