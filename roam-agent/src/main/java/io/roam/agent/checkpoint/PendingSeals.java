@@ -33,20 +33,21 @@ public final class PendingSeals {
     /** The priority of a seal that someone waits for: the daemon's own. */
     static final int URGENT = 0;
 
-    /**
-     * Runs {@code seal} of {@code dir} on a platform thread of its own, under SCHED_IDLE: it takes only cores that
-     * nothing else wants, and every thread that wakes (the answer it follows, on its way through three daemons)
-     * preempts it at once. At nice 10 a seal of 200 MB still held the answer back by ~8 ms on 2 cores. A platform
-     * thread, not a virtual one, which would hold one of the few carrier threads that the daemon's gRPC calls run on.
-     * After {@link #IDLE_FOR} it competes at {@link #NICE}, and at once at the daemon's priority when someone waits
-     * for it ({@link #await}). {@code onFailure} runs when it throws.
-     */
     private final Duration idleFor;
 
     public PendingSeals() { this(IDLE_FOR); }
 
     PendingSeals(Duration idleFor) { this.idleFor = idleFor; }
 
+    /**
+     * Runs {@code seal} of {@code dir} on a platform thread of its own, under SCHED_IDLE: it takes only cores that
+     * nothing else wants, and every thread that wakes (the answer it follows, on its way through three daemons)
+     * preempts it at once, where a nice-10 thread keeps the core to the end of its slice (measured: level within the
+     * spread, notes/checkpoint.md; it cannot cost the answer anything). A platform
+     * thread, not a virtual one, which would hold one of the few carrier threads that the daemon's gRPC calls run on.
+     * After {@link #IDLE_FOR} it competes at {@link #NICE}, and at once at the daemon's priority when someone waits
+     * for it ({@link #await}). {@code onFailure} runs when it throws.
+     */
     public void start(Path dir, Runnable seal, Runnable onFailure) {
         Path key = dir.toAbsolutePath().normalize();
         Seal s = new Seal(key);
