@@ -27,6 +27,7 @@ import io.roam.rpc.Identity;
 import io.roam.rpc.Tls;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,6 +86,15 @@ public final class TransferService extends TransferGrpc.TransferImplBase impleme
         if (!Files.isDirectory(dir)) {
             obs.onNext(TransferProgress.newBuilder().setDone(true).setOk(false)
                     .setError("image " + req.getCheckpoint() + " is not on " + node).build());
+            obs.onCompleted();
+            return;
+        }
+        // A kept image is sealed by now (its seal was awaited): without a manifest it never will be, and the sender
+        // would wait for one until its follow limit.
+        Optional<String> unsealed = req.getFollow() ? Optional.empty() : ImageManifests.unsealed(dir);
+        if (unsealed.isPresent()) {
+            obs.onNext(TransferProgress.newBuilder().setDone(true).setOk(false)
+                    .setError("image " + req.getCheckpoint() + " cannot be sent: " + unsealed.get()).build());
             obs.onCompleted();
             return;
         }

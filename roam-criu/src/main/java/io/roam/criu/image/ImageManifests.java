@@ -181,10 +181,8 @@ public final class ImageManifests {
     private static Verification verify(Path imageDir, String clusterId, byte[] hmacKey, CriuInfo here, Predicate<String> summed,
                                        Map<String, Written> written) {
         Path file = imageDir.resolve(MANIFEST);
-        if (!Files.isRegularFile(file)) {
-            return new Rejected(FileStamps.refusal(imageDir).map(why -> "the image was never sealed: " + why)
-                    .orElse("not a roam image: " + imageDir + " has no " + MANIFEST));
-        }
+        Optional<String> unsealed = unsealed(imageDir);
+        if (unsealed.isPresent()) return new Rejected(unsealed.get());
         Manifest m;
         try {
             m = Manifest.parseFrom(Files.readAllBytes(file));
@@ -202,6 +200,13 @@ public final class ImageManifests {
                 .or(() -> checkSums(imageDir, m, summed, Runtime.getRuntime().availableProcessors(), written))
                 .<Verification>map(Rejected::new)
                 .orElseGet(() -> new Verified(m));
+    }
+
+    /** Why {@code imageDir} has no manifest, when it has none (its seal was refused, or it never ran); empty when it has one. */
+    public static Optional<String> unsealed(Path imageDir) {
+        if (Files.isRegularFile(imageDir.resolve(MANIFEST))) return Optional.empty();
+        return Optional.of(FileStamps.refusal(imageDir).map(why -> "the image was never sealed: " + why)
+                .orElse("not a roam image: " + imageDir + " has no " + MANIFEST));
     }
 
     private static Optional<String> checkOrigin(Manifest m, String clusterId, byte[] key, CriuInfo here) {

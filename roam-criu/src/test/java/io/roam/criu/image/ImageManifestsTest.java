@@ -61,6 +61,7 @@ class ImageManifestsTest {
             assertThat(Files.exists(img.resolve(ImageManifests.MANIFEST))).as("no manifest for a changed image").isFalse();
             String why = rejected();
             assertThat(why).isEqualTo("the image was never sealed: " + e.getMessage());
+            assertThat(ImageManifests.unsealed(img)).as("what a transfer of the kept image answers").contains(why);
             return e.getMessage();
         }
         return "";
@@ -141,6 +142,9 @@ class ImageManifestsTest {
     @Test
     void aDirectoryWithoutManifestIsNotARoamImage() {
         assertThat(rejected()).isEqualTo("not a roam image: " + img + " has no manifest.pb");
+        assertThat(ImageManifests.unsealed(img)).contains("not a roam image: " + img + " has no manifest.pb");
+        write();
+        assertThat(ImageManifests.unsealed(img)).isEmpty();
     }
 
     @Test
