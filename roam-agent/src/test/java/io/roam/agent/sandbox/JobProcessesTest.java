@@ -55,8 +55,13 @@ class JobProcessesTest {
 
     @Test
     void signalDeliversAndReportsAMissingProcess() throws Exception {
-        Process sleep = new ProcessBuilder("sleep", "1000").start();
+        // SIGINT back to its default first: a process started from a non-interactive shell's background job inherits
+        // it ignored (POSIX), and so would this test's sleep when the test command runs that way
+        Process sleep = new ProcessBuilder("python3", "-c",
+                "import os, signal; signal.signal(signal.SIGINT, signal.SIG_DFL); print('ready', flush=True); "
+                        + "os.execvp('sleep', ['sleep', '1000'])").start();
         try {
+            assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(sleep.getInputStream())).readLine()).isEqualTo("ready");
             assertThat(JobProcesses.signal(sleep.pid(), JobProcesses.SIGINT)).isTrue();
             assertThat(sleep.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(sleep.exitValue()).isEqualTo(130);
