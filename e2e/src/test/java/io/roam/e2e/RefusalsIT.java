@@ -160,17 +160,9 @@ class RefusalsIT {
      * as "changed after its dump, before roam sealed it" (ImageManifestsTest), with no manifest to put right. These
      * tests change an image that roam had sealed.
      */
-    private static Path sealed(Path file) throws IOException {
+    private static Path sealed(Path file) {
         Path manifest = file.resolveSibling("manifest.pb");
-        long end = System.nanoTime() + 60_000_000_000L;
-        while (!Files.exists(manifest)) {
-            assertThat(System.nanoTime()).as("the image in %s is sealed within 60 s", file.getParent()).isLessThan(end);
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                throw new IOException(e);
-            }
-        }
+        eventually(Duration.ofSeconds(60), "the image in " + file.getParent() + " is sealed", () -> Files.exists(manifest));
         return file;
     }
 

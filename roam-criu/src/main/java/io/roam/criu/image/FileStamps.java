@@ -3,7 +3,6 @@ package io.roam.criu.image;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
@@ -11,7 +10,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The files CRIU left in an image directory, each with its inode, size and change time, taken when the dump ended
@@ -43,21 +41,16 @@ public record FileStamps(Map<String, Stamp> files) {
     /** The stamps of every file the manifest covers in {@code dir}. */
     public static FileStamps of(Path dir) {
         Map<String, Stamp> out = new TreeMap<>();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                String name = dir.relativize(p).toString();
-                if (name.isEmpty() || !ImageManifests.covered(name)) continue;
-                Map<String, Object> a;
-                try {
-                    a = Files.readAttributes(p, "unix:ino,size,ctime,isRegularFile", LinkOption.NOFOLLOW_LINKS);
-                } catch (java.nio.file.NoSuchFileException gone) {
-                    continue;
-                }
-                if (!(Boolean) a.get("isRegularFile")) continue;
-                out.put(name, new Stamp((Long) a.get("ino"), (Long) a.get("size"), ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS)));
+        for (Map.Entry<String, Path> e : ImageManifests.coveredFiles(dir).entrySet()) {
+            Map<String, Object> a;
+            try {
+                a = Files.readAttributes(e.getValue(), "unix:ino,size,ctime");
+            } catch (java.nio.file.NoSuchFileException gone) {
+                continue;   // removed since the listing: told apart by changedIn
+            } catch (IOException x) {
+                throw new UncheckedIOException("cannot stat " + e.getValue(), x);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list image directory " + dir, e);
+            out.put(e.getKey(), new Stamp((Long) a.get("ino"), (Long) a.get("size"), ((FileTime) a.get("ctime")).to(TimeUnit.NANOSECONDS)));
         }
         return new FileStamps(out);
     }

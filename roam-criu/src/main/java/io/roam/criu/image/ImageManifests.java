@@ -69,7 +69,7 @@ public final class ImageManifests {
      * the image (null: checksum every file now).
      */
     public static Manifest write(Path imageDir, ManifestInputs in, Durability durability, SealFollower followed) {
-        return write(imageDir, in, durability, followed, false);
+        return write(imageDir, in, durability, followed, false, null);
     }
 
     /**
@@ -89,10 +89,6 @@ public final class ImageManifests {
      */
     public static Manifest writeOnThisThread(Path imageDir, ManifestInputs in, FileStamps dumped) {
         return write(imageDir, in, Durability.CACHED, null, true, dumped);
-    }
-
-    private static Manifest write(Path imageDir, ManifestInputs in, Durability durability, SealFollower followed, boolean thisThread) {
-        return write(imageDir, in, durability, followed, thisThread, null);
     }
 
     private static Manifest write(Path imageDir, ManifestInputs in, Durability durability, SealFollower followed, boolean thisThread,
@@ -275,11 +271,22 @@ public final class ImageManifests {
     /** Files covered by the manifest: name relative to {@code dir} (with '/') → size. */
     static Map<String, Long> list(Path dir) {
         Map<String, Long> out = new TreeMap<>();
+        try {
+            for (Map.Entry<String, Path> e : coveredFiles(dir).entrySet()) out.put(e.getKey(), Files.size(e.getValue()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list image directory " + dir, e);
+        }
+        return out;
+    }
+
+    /** The regular files of {@code dir} that the manifest covers: name relative to {@code dir} (with '/') → path, in name order. */
+    static Map<String, Path> coveredFiles(Path dir) {
+        Map<String, Path> out = new TreeMap<>();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 if (!Files.isRegularFile(p)) continue;
                 String name = dir.relativize(p).toString();
-                if (covered(name)) out.put(name, Files.size(p));
+                if (covered(name)) out.put(name, p);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list image directory " + dir, e);

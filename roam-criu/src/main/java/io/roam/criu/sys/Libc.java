@@ -131,14 +131,6 @@ public final class Libc {
         }
     }
 
-    /**
-     * Lowers the calling platform thread's CPU priority to {@code nice} (Linux's nice value is per thread): work that
-     * may wait gives way to work that may not. Returns 0, or -1 with {@link #lastErrno()}.
-     */
-    public static int niceCallingThread(int nice) {
-        return niceThread(gettid(), nice);
-    }
-
     /** The calling thread's kernel thread id (gettid(2)): what {@link #niceThread} and {@link #idleThread} take. */
     public static long gettid() {
         return (long) call(SYSCALL3, SYS_GETTID, 0L, 0L, 0L);
