@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +52,20 @@ class LiveMigrationIT {
         if (roam != null) {
             roam.run("down", "--force");
             roam.close();
+        }
+    }
+
+    /**
+     * A test that failed midway leaves its job running, and the next test's count of fill processes would then fail
+     * too: end every job still running (a passing test leaves none, and this is one {@code roam ps}).
+     */
+    @AfterEach
+    void noJobLeftRunning() {
+        List<String> left = roam.run("ps").out().lines().skip(1).map(l -> l.trim().split("\\s+")[0]).filter(s -> !s.isEmpty()).toList();
+        for (String job : left) {
+            roam.run("kill", "--signal", "KILL", job);
+            roam.run("wait", "--timeout", "30s", job);
+            roam.run("rm", job);
         }
     }
 

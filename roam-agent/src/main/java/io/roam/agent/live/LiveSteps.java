@@ -125,6 +125,7 @@ public final class LiveSteps {
             if (relayed && port < 0) return dumpError("this agent's bulk socket does not listen: it cannot relay the pages of job " + job);
             PageRelay.Local local = relayed ? transfer.pageRelay().open() : null;
             if (relayed) transfer.pageRelay().serve(job, local);
+            long resident = JobProcesses.rssBytes(held.getHostPid());   // what the pages will make up on the target
             long frozenAt = System.nanoTime();
             // the small images are checksummed while criu writes them: the seal then reads only what came last
             seal = SealFollower.start(dir);
@@ -153,7 +154,7 @@ public final class LiveSteps {
                     log.info("job {} dumped live as {} ({} bytes): criu ready {} ms, seal {} ms, frozen {} ms so far", job, id, bytes,
                             took.toMillis(), sealMs, frozenMs);
                     return LiveDumpReply.newBuilder().setOk(true).setPagePort(port).setPageRelay(relayed).setCriuMs(took.toMillis())
-                            .setFrozenMs(frozenMs)
+                            .setFrozenMs(frozenMs).setResidentBytes(resident)
                             .setCheckpoint(CheckpointInfo.newBuilder().setId(id.value()).setJob(job).setNode(node.value())
                                     .setCreatedMs(m.getCreatedMs()).setSizeBytes(bytes).setPath(dir.toString())
                                     .setCriuVersion(m.getCriuVersion()).setKernel(m.getKernel()).setDumpMs(took.toMillis())

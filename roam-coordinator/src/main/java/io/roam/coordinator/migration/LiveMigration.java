@@ -174,8 +174,11 @@ final class LiveMigration {
         migrations.put(m);
         progress.accept("job " + id + " runs on " + dest + " (pid " + r.getHostPid() + "); frozen " + frozenMs + " ms; live: its pages follow from "
                 + source + " on demand and in the background" + (d.getPageRelay() ? ", relayed by the two agents" : ""));
-        // the job's resident memory on the source before the move: what the pages make up on the target
-        return pages(m, committed, source, dest, t0, frozenMs, synchronizedly(progress), residentBefore);
+        // the job's resident memory on the source before the move: what the pages make up on the target. The source
+        // agent reads it before the freeze; the source's latest report is the fallback (an older agent), and it may
+        // predate the job's arrival there (a job moved in less than a report period ago: 0, unknown)
+        long expected = d.getResidentBytes() > 0 ? d.getResidentBytes() : residentBefore;
+        return pages(m, committed, source, dest, t0, frozenMs, synchronizedly(progress), expected);
     }
 
     private static SpoolClients.Shipment shipped(CompletableFuture<SpoolClients.Shipment> shipping) {
