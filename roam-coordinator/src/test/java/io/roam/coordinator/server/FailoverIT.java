@@ -12,6 +12,7 @@ import io.roam.proto.JobInfo;
 import io.roam.proto.JobSpec;
 import io.roam.proto.JobState;
 import io.roam.proto.ListJobsRequest;
+import io.roam.proto.ListNodesRequest;
 import io.roam.proto.NodeInfo;
 import io.roam.proto.NodeLoad;
 import io.roam.proto.NodeReport;
@@ -78,10 +79,12 @@ class FailoverIT {
             ClusterCa ca = ClusterCa.loadOrCreate(home.resolve("ca"));
             Identity client = Identity.loadOrIssue(ca, dir.resolve("ids"), "agent-n1");
             try (FakeAgent agent = new FakeAgent("n1", Identity.loadOrIssue(ca, dir.resolve("ids"), "agent-n1"));
-                 Coordinators coordinators = new Coordinators(List.of(a, b), client)) {
+                 Coordinators coordinators = new Coordinators(List.of(a, b), client);
+                 // the reporter's own: its failover must not move the one that the single-attempt submits below go to
+                 Coordinators reports = new Coordinators(List.of(a, b), client)) {
                 coordinators.call(s -> s.registerNode(RegisterNodeRequest.newBuilder().setNode(NodeInfo.newBuilder().setId("n1")
                         .setAddress(agent.address()).setLoad(NodeLoad.newBuilder().setCores(2)).setCriuVersion("4.2.1")).build()));
-                Thread reporter = Thread.ofVirtual().start(() -> report(coordinators));
+                Thread reporter = Thread.ofVirtual().start(() -> report(reports));
                 for (int i = 0; i < 5; i++) coordinators.once(s -> s.submit(submit("before")));
                 assertThat(coordinators.current()).isEqualTo(a);
 
@@ -93,6 +96,9 @@ class FailoverIT {
                 assertThat(standby.isAlive()).as(log("b")).isTrue();
                 assertThat(takeover).as("time until B served").isLessThan(Duration.ofSeconds(15));
                 assertThat(Files.readString(home.resolve("coordinator.addr")).strip()).isEqualTo(b);
+                // B places new work once n1's reports reach it (the reporter's channel to B may be in gRPC's reconnect
+                // backoff from its tries while B stood by): as an agent's first report after a takeover does
+                await("B to hear from n1", Duration.ofSeconds(30), () -> nodeUp(coordinators, "n1"));
 
                 // every job once, still running where it was, and none started a second time
                 Map<String, Long> ids = jobs(coordinators).stream().collect(Collectors.groupingBy(JobInfo::getId, Collectors.counting()));
@@ -133,6 +139,11 @@ class FailoverIT {
     private static SubmitRequest submit(String argv) {
         return SubmitRequest.newBuilder().setCaller(ALICE).setSpec(JobSpec.newBuilder().addArgv("/bin/sleep").addArgv(argv)
                 .setCwd("/tmp").setUid(1000).setGid(1000).setUser("alice")).build();
+    }
+
+    private static boolean nodeUp(Coordinators c, String node) {
+        return c.call(s -> s.listNodes(ListNodesRequest.newBuilder().setCaller(ROOT).build())).getNodesList().stream()
+                .anyMatch(n -> n.getId().equals(node) && n.getState().equals("up"));
     }
 
     private static List<JobInfo> jobs(Coordinators c) {
