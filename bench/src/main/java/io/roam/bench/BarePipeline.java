@@ -115,6 +115,27 @@ final class BarePipeline {
         return bytes / 1e6 / (wall / 1e3);
     }
 
+    /**
+     * MB/s of the file {@code src} (in the page cache) through one plain TCP connection from {@code from} into a new
+     * file {@code dst} in {@code to}: what a transfer of an image from disk to disk costs without sealing, checking or
+     * compressing it. {@code sendfile}: the source sends with sendfile(2), no copy through user space (which no sender
+     * that seals the bytes in user space can do); else it reads each MiB into a buffer and sends it.
+     */
+    double fileToFile(String from, String to, String toHost, Path src, Path dst, boolean sendfile) throws Exception {
+        long bytes = Files.size(src);
+        int p = port++;
+        Process sink = new ProcessBuilder(in(to, "python3", relay.toString(), "tofile", Integer.toString(p), dst.toString())).start();
+        awaitLine(sink.getErrorStream(), "listening");
+        long t0 = System.nanoTime();
+        exec(in(from, "python3", relay.toString(), sendfile ? "sendfile" : "file", toHost, Integer.toString(p), src.toString()));
+        double wall = ms(t0);
+        String[] got = new String(sink.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split(" ");
+        sink.waitFor(1, TimeUnit.MINUTES);
+        Files.deleteIfExists(dst);
+        if (Long.parseLong(got[0]) != bytes) throw new IllegalStateException("file to file: " + got[0] + " of " + bytes + " bytes arrived");
+        return bytes / 1e6 / (wall / 1e3);
+    }
+
     /** Reads {@code in} up to the end of its first line, which must contain {@code line}. */
     private static void awaitLine(InputStream in, String line) {
         try {

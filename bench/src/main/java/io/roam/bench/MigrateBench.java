@@ -68,6 +68,7 @@ public final class MigrateBench {
         Path work = Files.createTempDirectory("roam-mbench-bare");
         RoamHome home = new RoamHome(homeDir);
         var rows = new StringBuilder();
+        String floor = "";
         int warmMoves = Integer.parseInt(System.getenv().getOrDefault("BENCH_WARM_MOVES", "20"));
         String warmed = "";
         try {
@@ -83,6 +84,7 @@ public final class MigrateBench {
             // some dozens of moves (a 10 MB cold move: 1.7 s, 0.74, 0.53, 0.52, 0.42, 0.41 s in a row)
             warmed = bench.warm(warmMoves);
             for (String content : contents) for (int mb : sizes) rows.append(bench.measure(mb, content, rounds, modes, work)).append('\n');
+            if (modes.contains("floor")) floor = bench.floor(Math.max(3, rounds), work);
         } finally {
             try {
                 BenchSupport.cli(roamBin, home, "down", "--force");
@@ -104,7 +106,7 @@ public final class MigrateBench {
                 + "| touched | content | image | raw TCP | bare dump | bare transfer | bare total | roam dump | roam transfer | codec"
                 + " | roam freeze | roam total | transfer / raw TCP | roam total / bare | post-copy frozen | post-copy total |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n" + rows
-                + "\nTargets (issue 3): roam's transfer ≥ 80% of raw TCP; roam's total within 20% of bare (ratio ≤ 1.20).\n";
+                + "\nTargets (issue 3): roam's transfer ≥ 80% of raw TCP; roam's total within 20% of bare (ratio ≤ 1.20).\n" + floor;
         Files.writeString(out, report);
         System.out.println(report);
     }
@@ -155,6 +157,41 @@ public final class MigrateBench {
                 mb, content, image == 0 ? "–" : (image >> 20) + " MB", f(raw, "%.0f MB/s"), f(med(v, "bareDump"), "%.0f ms"),
                 f(med(v, "bareMBps"), "%.0f MB/s"), f(bt, "%.0f ms"), f(med(v, "roamDump"), "%.0f ms"), f(rm, "%.0f MB/s"),
                 codec.isEmpty() ? "–" : codec, f(med(v, "roamFreeze"), "%.0f ms"), f(rt, "%.0f ms"), f(rm / raw, "%.2f"), f(rt / bt, "%.2f"), liveCols);
+    }
+
+    /**
+     * The floor of any transfer of an image from disk to disk between the two namespaces, next to raw TCP in the same
+     * rounds (rotated): a 1 GiB file of random bytes in the page cache, through one plain TCP connection, into a new
+     * file on the other side; nothing sealed, checked or compressed, no CRIU beside it.
+     */
+    private String floor(int rounds, Path work) throws Exception {
+        Path src = work.resolve("floor.src"), dst = work.resolve("floor.dst");
+        BenchSupport.exec("sh", "-c", "head -c 1073741824 /dev/urandom > '" + src + "' && cat '" + src + "' > /dev/null");
+        Map<String, List<Double>> v = new LinkedHashMap<>();
+        for (int r = 0; r < rounds; r++) {
+            for (int k = 0; k < 3; k++) {
+                switch ((r + k) % 3) {
+                    case 0 -> add(v, "raw", bare.rawTcp(ns1, ns2, host2, 1L << 30));
+                    case 1 -> add(v, "copy", bare.fileToFile(ns1, ns2, host2, src, dst, false));
+                    default -> add(v, "sendfile", bare.fileToFile(ns1, ns2, host2, src, dst, true));
+                }
+            }
+        }
+        Files.deleteIfExists(src);
+        double raw = med(v, "raw"), copy = med(v, "copy"), sendfile = med(v, "sendfile");
+        return String.format(java.util.Locale.ROOT, "\n## The floor of a disk-to-disk transfer here\n\n"
+                + "1 GiB of random bytes from a file in the page cache through one plain TCP connection from n1's namespace into a new"
+                + " file in n2's (python3, 1 MiB buffers), nothing sealed, checked or compressed and no CRIU beside it; median of %d"
+                + " rounds, rotated with raw TCP's.\n\n| path | MB/s | / raw TCP |\n|---|---|---|\n"
+                + "| raw TCP (zeros from memory, discarded) | %.0f | 1.00 |\n"
+                + "| file → TCP → file: read into a buffer, send; receive, write | %.0f | %.2f |\n"
+                + "| file → TCP → file: sendfile(2); receive, write | %.0f | %.2f |\n\n"
+                + "All rounds, MB/s: raw %s; read and send %s; sendfile %s.\n",
+                rounds, raw, copy, copy / raw, sendfile, sendfile / raw, all(v.get("raw")), all(v.get("copy")), all(v.get("sendfile")));
+    }
+
+    private static String all(List<Double> xs) {
+        return String.join(" ", xs.stream().map(x -> String.format(java.util.Locale.ROOT, "%.0f", x)).toList());
     }
 
     /** {@code n} cold moves of one small job between n1 and n2; the first and last tenth's median move times. */
