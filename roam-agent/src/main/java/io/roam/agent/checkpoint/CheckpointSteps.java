@@ -19,6 +19,7 @@ import io.roam.criu.RestoreOutcome;
 import io.roam.criu.Restored;
 import io.roam.criu.RestoreSpec;
 import io.roam.criu.image.FileStamps;
+import io.roam.criu.image.ImageChecks;
 import io.roam.criu.image.ImageManifests;
 import io.roam.criu.image.ManifestInputs;
 import io.roam.criu.image.MappedFiles;
@@ -195,7 +196,7 @@ public final class CheckpointSteps {
         if (seals.await(dir) && System.nanoTime() - tVerify > 1_000_000) {
             log.info("restore of {} waited {} ms for its seal", req.getCheckpoint().getId(), (System.nanoTime() - tVerify) / 1_000_000);
         }
-        Verification v = ImageManifests.verifyAllButPages(dir, req.getClusterId(), secret, engine.info());
+        Verification v = ImageChecks.verifyAllButPages(dir, req.getClusterId(), secret, engine.info());
         long verifyMs = (System.nanoTime() - tVerify) / 1_000_000;
         if (v instanceof Rejected r) {
             return restoreError("refused", "image " + req.getCheckpoint().getId() + " refused: " + r.reason(), "");
@@ -216,7 +217,7 @@ public final class CheckpointSteps {
             long tPages = System.nanoTime();
             long[] pagesMs = {0};
             CompletableFuture<Optional<String>> pages = CompletableFuture.supplyAsync(() -> {
-                Optional<String> bad = ImageManifests.checkPages(dir, m);
+                Optional<String> bad = ImageChecks.checkPages(dir, m);
                 pagesMs[0] = (System.nanoTime() - tPages) / 1_000_000;
                 return bad;
             }, r -> Thread.ofVirtual().name("pages-" + job.getId()).start(r));

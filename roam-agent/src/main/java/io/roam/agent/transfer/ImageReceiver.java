@@ -9,7 +9,7 @@ import io.roam.core.CheckpointId;
 import io.roam.core.NodeId;
 import io.roam.core.RoamHome;
 import io.roam.criu.CriuInfo;
-import io.roam.criu.image.ImageManifests;
+import io.roam.criu.image.ImageChecks;
 import io.roam.criu.image.Rejected;
 import io.roam.criu.image.Verification;
 import io.roam.criu.image.Verified;
@@ -194,11 +194,11 @@ final class ImageReceiver implements StreamObserver<ImageChunk> {
     private void complete() throws IOException {
         closeFiles();
         long tVerify = System.nanoTime();
-        Map<String, ImageManifests.Written> written = new HashMap<>();
+        Map<String, ImageChecks.Written> written = new HashMap<>();
         synchronized (entry) {
-            entry.crcs.forEach((name, crc) -> written.put(name, new ImageManifests.Written(entry.lengths.getOrDefault(name, 0L), crc.getValue())));
+            entry.crcs.forEach((name, crc) -> written.put(name, new ImageChecks.Written(entry.lengths.getOrDefault(name, 0L), crc.getValue())));
         }
-        Verification v = ImageManifests.verifyReceived(scratch, clusterId, secret, criu, written);
+        Verification v = ImageChecks.verifyReceived(scratch, clusterId, secret, criu, written);
         long verifyMs = (System.nanoTime() - tVerify) / 1_000_000;
         if (v instanceof Rejected r) {
             refuse("the received image failed verification on " + node + ": " + r.reason());

@@ -10,7 +10,7 @@ import io.roam.core.CheckpointId;
 import io.roam.core.NodeId;
 import io.roam.core.RoamHome;
 import io.roam.criu.CriuInfo;
-import io.roam.criu.image.ImageManifests;
+import io.roam.criu.image.ImageChecks;
 import io.roam.criu.image.Rejected;
 import io.roam.proto.ImageChunk;
 import io.roam.proto.ImageHeader;
@@ -91,7 +91,7 @@ public final class TransferService extends TransferGrpc.TransferImplBase impleme
         }
         // A kept image is sealed by now (its seal was awaited): without a manifest it never will be, and the sender
         // would wait for one until its follow limit.
-        Optional<String> unsealed = req.getFollow() ? Optional.empty() : ImageManifests.unsealed(dir);
+        Optional<String> unsealed = req.getFollow() ? Optional.empty() : ImageChecks.unsealed(dir);
         if (unsealed.isPresent()) {
             obs.onNext(TransferProgress.newBuilder().setDone(true).setOk(false)
                     .setError("image " + req.getCheckpoint() + " cannot be sent: " + unsealed.get()).build());
@@ -184,7 +184,7 @@ public final class TransferService extends TransferGrpc.TransferImplBase impleme
             awaitSeal.accept(dir);
             if (Files.isDirectory(dir)) {
                 b.setImagePresent(true).setImagePath(dir.toString());
-                if (ImageManifests.verify(dir, clusterId, secret, criu) instanceof Rejected r) b.setImageError(r.reason());
+                if (ImageChecks.verify(dir, clusterId, secret, criu) instanceof Rejected r) b.setImageError(r.reason());
                 else b.setImageValid(true);
             }
         }

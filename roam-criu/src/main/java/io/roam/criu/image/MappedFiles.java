@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 /**
  * The files a job has mapped (executables, shared libraries, mapped data files). CRIU does not copy them into the
  * image: they must be identical on the machine that restores it. Collect them before the dump (the processes are
- * gone after it) and store them in the manifest; {@link ImageManifests#verify} compares them before a restore.
+ * gone after it) and store them in the manifest; {@link ImageChecks#verify} compares them before a restore.
  */
 public final class MappedFiles {
     private static final Pattern MAPS_LINE =

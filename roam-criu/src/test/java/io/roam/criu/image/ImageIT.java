@@ -73,7 +73,7 @@ class ImageIT {
         }
         ImageManifests.write(images, new ManifestInputs("sleepy.1", "sleepy", "c1", "node-1",
                 JobSpec.newBuilder().addArgv(binary.toString()).build(), false, 50, mapped, info, KEY));
-        assertThat(ImageManifests.verify(images, "c1", KEY, info)).isInstanceOf(Verified.class);
+        assertThat(ImageChecks.verify(images, "c1", KEY, info)).isInstanceOf(Verified.class);
 
         // a new build of the program at the same path and of the same size
         byte[] rebuilt = original.clone();
@@ -81,17 +81,17 @@ class ImageIT {
         rebuilt[at] ^= 0x5a;
         Files.write(binary, rebuilt);
         String newId = ElfBuildId.read(binary).orElseThrow();
-        assertThat(ImageManifests.verify(images, "c1", KEY, info)).isEqualTo(new Rejected(
+        assertThat(ImageChecks.verify(images, "c1", KEY, info)).isEqualTo(new Rejected(
                 binary + " changed since the checkpoint (build-id " + newId + ", was " + buildId + ")"));
 
         // put the original back: the image is good again, and restores
         Files.write(binary, original);
-        assertThat(ImageManifests.verify(images, "c1", KEY, info)).isInstanceOf(Verified.class);
+        assertThat(ImageChecks.verify(images, "c1", KEY, info)).isInstanceOf(Verified.class);
         Restored r = (Restored) engine.restore(new RestoreSpec(images, T));
         try {
             assertThat(ProcFs.readLink(ProcFs.dir(r.hostPid()).resolve("exe"))).contains(binary.toString());
             // the restore's own outputs do not spoil the image
-            assertThat(ImageManifests.verify(images, "c1", KEY, info)).isInstanceOf(Verified.class);
+            assertThat(ImageChecks.verify(images, "c1", KEY, info)).isInstanceOf(Verified.class);
         } finally {
             Processes.kill(r.hostPid(), r.hostPidStart());
         }

@@ -61,7 +61,7 @@ class ImageManifestsTest {
             assertThat(Files.exists(img.resolve(ImageManifests.MANIFEST))).as("no manifest for a changed image").isFalse();
             String why = rejected();
             assertThat(why).isEqualTo("the image was never sealed: " + e.getMessage());
-            assertThat(ImageManifests.unsealed(img)).as("what a transfer of the kept image answers").contains(why);
+            assertThat(ImageChecks.unsealed(img)).as("what a transfer of the kept image answers").contains(why);
             return e.getMessage();
         }
         return "";
@@ -73,7 +73,7 @@ class ImageManifestsTest {
     void theSealAfterTheAnswerSealsAnImageThatDidNotChange() throws Exception {
         Files.writeString(img.resolve("dump.log"), "more log lines\n", StandardOpenOption.APPEND);   // logs are not the image
         assertThat(sealAfter(() -> {})).isEmpty();
-        assertThat(ImageManifests.verify(img, "cluster-a", KEY, HERE)).isInstanceOf(Verified.class);
+        assertThat(ImageChecks.verify(img, "cluster-a", KEY, HERE)).isInstanceOf(Verified.class);
     }
 
     @Test
@@ -115,7 +115,7 @@ class ImageManifestsTest {
     }
 
     private String rejected(String clusterId, byte[] key, CriuInfo here) {
-        Verification v = ImageManifests.verify(img, clusterId, key, here);
+        Verification v = ImageChecks.verify(img, clusterId, key, here);
         assertThat(v).isInstanceOf(Rejected.class);
         return ((Rejected) v).reason();
     }
@@ -131,20 +131,20 @@ class ImageManifestsTest {
         assertThat(written.getHmac().size()).isEqualTo(32);
         assertThat(written.getCpuFlagsList()).isNotEmpty();
         assertThat(Files.exists(img.resolve("manifest.pb.tmp"))).isFalse();
-        Verification v = ImageManifests.verify(img, "cluster-a", KEY, HERE);
+        Verification v = ImageChecks.verify(img, "cluster-a", KEY, HERE);
         assertThat(v).isInstanceOfSatisfying(Verified.class, ok -> assertThat(ok.manifest()).isEqualTo(written));
         // logs and restore outputs are not part of the image
         Files.writeString(img.resolve("restore.log"), "restored");
         Files.writeString(img.resolve("restore.pid"), "123");
-        assertThat(ImageManifests.verify(img, "cluster-a", KEY, HERE)).isInstanceOf(Verified.class);
+        assertThat(ImageChecks.verify(img, "cluster-a", KEY, HERE)).isInstanceOf(Verified.class);
     }
 
     @Test
     void aDirectoryWithoutManifestIsNotARoamImage() {
         assertThat(rejected()).isEqualTo("not a roam image: " + img + " has no manifest.pb");
-        assertThat(ImageManifests.unsealed(img)).contains("not a roam image: " + img + " has no manifest.pb");
+        assertThat(ImageChecks.unsealed(img)).contains("not a roam image: " + img + " has no manifest.pb");
         write();
-        assertThat(ImageManifests.unsealed(img)).isEmpty();
+        assertThat(ImageChecks.unsealed(img)).isEmpty();
     }
 
     @Test
@@ -195,13 +195,13 @@ class ImageManifestsTest {
     void pageDataIsLeftToCheckPagesAndEverythingElseIsCheckedBefore() throws Exception {
         Manifest m = write();
         flip(img.resolve("pages-1.img"), 7);
-        Verification early = ImageManifests.verifyAllButPages(img, "cluster-a", KEY, HERE);
+        Verification early = ImageChecks.verifyAllButPages(img, "cluster-a", KEY, HERE);
         assertThat(early).as("the page data is not summed before the restore").isInstanceOf(Verified.class);
-        assertThat(ImageManifests.checkPages(img, m)).contains("pages-1.img is corrupt (checksum mismatch)");
+        assertThat(ImageChecks.checkPages(img, m)).contains("pages-1.img is corrupt (checksum mismatch)");
         flip(img.resolve("pages-1.img"), 7);
-        assertThat(ImageManifests.checkPages(img, m)).isEmpty();
+        assertThat(ImageChecks.checkPages(img, m)).isEmpty();
         flip(img.resolve("core-1.img"), 3);
-        assertThat(ImageManifests.verifyAllButPages(img, "cluster-a", KEY, HERE)).isInstanceOf(Rejected.class)
+        assertThat(ImageChecks.verifyAllButPages(img, "cluster-a", KEY, HERE)).isInstanceOf(Rejected.class)
                 .extracting(v -> ((Rejected) v).reason()).isEqualTo("core-1.img is corrupt (checksum mismatch)");
     }
 
@@ -212,21 +212,21 @@ class ImageManifestsTest {
         long crc = Long.parseLong(pages.getCrc32C(), 16);
         // the sums the receiver took of the pages as it wrote them: the file on disk is not read for them
         flip(img.resolve("pages-1.img"), 11);
-        var asWritten = java.util.Map.of("pages-1.img", new ImageManifests.Written(pages.getSize(), crc));
-        assertThat(ImageManifests.verifyReceived(img, "cluster-a", KEY, HERE, asWritten)).isInstanceOf(Verified.class);
+        var asWritten = java.util.Map.of("pages-1.img", new ImageChecks.Written(pages.getSize(), crc));
+        assertThat(ImageChecks.verifyReceived(img, "cluster-a", KEY, HERE, asWritten)).isInstanceOf(Verified.class);
         flip(img.resolve("pages-1.img"), 11);
         // bytes that arrived wrong are refused, by the sum of what was written
-        var wrong = java.util.Map.of("pages-1.img", new ImageManifests.Written(pages.getSize(), crc ^ 1));
-        assertThat(ImageManifests.verifyReceived(img, "cluster-a", KEY, HERE, wrong)).isInstanceOf(Rejected.class)
+        var wrong = java.util.Map.of("pages-1.img", new ImageChecks.Written(pages.getSize(), crc ^ 1));
+        assertThat(ImageChecks.verifyReceived(img, "cluster-a", KEY, HERE, wrong)).isInstanceOf(Rejected.class)
                 .extracting(v -> ((Rejected) v).reason()).isEqualTo("pages-1.img is corrupt (checksum mismatch)");
         // a file without a sum of its own (or with one of another length) is read and checked
         flip(img.resolve("core-1.img"), 1);
-        assertThat(ImageManifests.verifyReceived(img, "cluster-a", KEY, HERE, asWritten)).isInstanceOf(Rejected.class)
+        assertThat(ImageChecks.verifyReceived(img, "cluster-a", KEY, HERE, asWritten)).isInstanceOf(Rejected.class)
                 .extracting(v -> ((Rejected) v).reason()).isEqualTo("core-1.img is corrupt (checksum mismatch)");
         flip(img.resolve("core-1.img"), 1);
         flip(img.resolve("pages-1.img"), 11);
-        var shorter = java.util.Map.of("pages-1.img", new ImageManifests.Written(pages.getSize() - 1, crc));
-        assertThat(ImageManifests.verifyReceived(img, "cluster-a", KEY, HERE, shorter)).isInstanceOf(Rejected.class)
+        var shorter = java.util.Map.of("pages-1.img", new ImageChecks.Written(pages.getSize() - 1, crc));
+        assertThat(ImageChecks.verifyReceived(img, "cluster-a", KEY, HERE, shorter)).isInstanceOf(Rejected.class)
                 .extracting(v -> ((Rejected) v).reason()).isEqualTo("pages-1.img is corrupt (checksum mismatch)");
     }
 
@@ -260,7 +260,7 @@ class ImageManifestsTest {
                 .isEqualTo("image is for x86_64, this machine is aarch64");
         assertThat(rejected("cluster-a", KEY, new CriuInfo("3.19", "6.18", "x86_64", Set.of())))
                 .isEqualTo("image was made by CRIU 4.2.1, this machine has the older CRIU 3.19: upgrade CRIU here");
-        assertThat(ImageManifests.verify(img, "cluster-a", KEY, new CriuInfo("4.1", "6.18", "x86_64", Set.of())))
+        assertThat(ImageChecks.verify(img, "cluster-a", KEY, new CriuInfo("4.1", "6.18", "x86_64", Set.of())))
                 .as("same major version").isInstanceOf(Verified.class);
     }
 
