@@ -34,12 +34,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,26 +48,11 @@ public final class LiveSteps {
     private static final Logger log = LoggerFactory.getLogger(LiveSteps.class);
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration PAGES_TIMEOUT = Duration.ofHours(1);
     /** criu restore --lazy-pages reads no pages; seen hanging after a failed restore, so bounded (then killed, rolled back). */
     private static final Duration LAZY_RESTORE_TIMEOUT = Duration.ofSeconds(30);
 
     /** Who carries the pages of root's jobs: criu's own TLS page server (default) or, with {@code all}, the agents. */
     static final String RELAY_ENV = "ROAM_PAGE_RELAY";
-
-    /** Outcomes of page phases that ended here, for a coordinator that asks again (a new leader after a restart). */
-    private static final int ENDED_KEPT = 256;
-
-    /**
-     * A live migration in progress on this node; {@code relay}: the source's end of the page relay (null when criu
-     * serves its pages itself); {@code outcome}: its page phase's end, once one caller settled it.
-     */
-    private record Session(JobInfo job, LazyPages.Running criu, boolean source, Path dir, PageRelay.Local relay,
-                           CompletableFuture<LivePagesReply> outcome) {
-        Session(JobInfo job, LazyPages.Running criu, boolean source, Path dir, PageRelay.Local relay) {
-            this(job, criu, source, dir, relay, new CompletableFuture<>());
-        }
-    }
 
     private final LazyPages lazy;
     private final CheckpointSteps checkpoints;
@@ -86,10 +65,7 @@ public final class LiveSteps {
     private final JobNetwork network;
     private final TransferService transfer;
     private final boolean relayAll = "all".equals(System.getenv(RELAY_ENV));
-    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
-    private final Map<String, LivePagesReply> ended = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
-        @Override protected boolean removeEldestEntry(Map.Entry<String, LivePagesReply> e) { return size() > ENDED_KEPT; }
-    });
+    private final PagePhases phases;
 
     public LiveSteps(LazyPages lazy, CheckpointSteps checkpoints, JobTable table, RoamHome home, NodeId node, byte[] secret, CriuInfo criu,
                      Path pemDir, JobNetwork network, TransferService transfer) {
@@ -102,6 +78,7 @@ public final class LiveSteps {
         this.node = node;
         this.secret = secret;
         this.criu = criu;
+        this.phases = new PagePhases(table, home, node, network, transfer.pageRelay());
         this.tls = new LazyPages.Tls(pemDir.resolve("ca.pem"), pemDir.resolve("cert.pem"), pemDir.resolve("key.pem"));
     }
 
@@ -142,7 +119,7 @@ public final class LiveSteps {
                 }
                 case LazyPages.DumpStart.Serving(LazyPages.Running running, Duration took) -> {
                     serving = true;
-                    sessions.put(job, new Session(held, running, true, dir, local));
+                    phases.start(new PagePhases.Session(held, running, true, dir, local));
                     // a job with its own address: the peers' packets must find the target, not this frozen copy
                     if (!held.getNetAddress().isEmpty()) network.deactivate(held.getNetAddress());
                     long tSeal = System.nanoTime();
@@ -164,7 +141,7 @@ public final class LiveSteps {
         } catch (IOException | RuntimeException e) {
             if (seal != null) seal.close();
             transfer.pageRelay().cancel(job);
-            Session s = sessions.remove(job);
+            PagePhases.Session s = phases.remove(job);
             if (s != null) giveBack(s);   // criu lets go of the tree: it runs on
             serving = false;
             CheckpointSteps.deleteTree(dir);
@@ -176,7 +153,7 @@ public final class LiveSteps {
 
     /** Source, before the target resumed the job: stop serving pages; criu leaves the tree running (same pid). */
     public LiveAbortReply abort(String job) {
-        Session s = sessions.remove(job);
+        PagePhases.Session s = phases.remove(job);
         JobInfo held = table.get(job).orElse(null);
         try {
             if (s != null) giveBack(s);
@@ -195,7 +172,7 @@ public final class LiveSteps {
      * address first gets its route and its connections back: a killed criu leaves the tree's sockets in TCP repair
      * mode (and its nftables lock, where it made one).
      */
-    private void giveBack(Session s) {
+    private void giveBack(PagePhases.Session s) {
         JobInfo job = s.job();
         transfer.pageRelay().cancel(job.getId());
         if (job.getNetAddress().isEmpty()) {
@@ -251,98 +228,18 @@ public final class LiveSteps {
         // until every page has arrived the job is not the exit watcher's: a failed daemon's wrapper kills the copy
         // (its missing pages would read as zeros), and that is a lost migration, not an exit of the job
         table.markBusy(job);
-        sessions.put(job, new Session(restored, daemon[0], false, Path.of(req.getCheckpoint().getPath()), null));
+        phases.start(new PagePhases.Session(restored, daemon[0], false, Path.of(req.getCheckpoint().getPath()), null));
         log.info("job {} resumed lazily as pid {}: lazy-pages daemon listening after {} ms, {} ms in all", job, reply.getHostPid(),
                 daemonMs[0], ms(t0));
         daemon[0].exit().thenAccept(code -> {
-            if (code != 0) dropTarget(job, restored, code);
+            if (code != 0) phases.dropTarget(job, restored, code);
             table.clearBusy(job);
         });
         return reply;
     }
 
-    /**
-     * Blocks until the page transfer of {@code job} is over on this node. Asked again (a coordinator that took over
-     * from one that died in the page phase), it answers the same; asked about a page phase it never saw (its agent
-     * restarted since), it says it does not know.
-     */
-    public LivePagesReply pages(String job) {
-        Session s = sessions.get(job);
-        if (s == null) {
-            LivePagesReply done = ended.get(job);
-            return done != null ? done : LivePagesReply.newBuilder().setOk(false).setUnknown(true)
-                    .setError("no live migration of job " + job + " on " + node + " (its agent may have restarted since)").build();
-        }
-        synchronized (s) {   // the first caller settles the session; a later one gets the same outcome
-            if (!s.outcome().isDone()) {
-                LivePagesReply r = settle(job, s);
-                if (r == null) return LivePagesReply.newBuilder().setOk(false).setError("interrupted").build();
-                ended.put(job, r);
-                s.outcome().complete(r);
-                sessions.remove(job, s);
-            }
-        }
-        return s.outcome().join();
-    }
-
-    /** Waits for criu, cleans up after it and says how the page phase ended; null when interrupted. */
-    private LivePagesReply settle(String job, Session s) {
-        int code;
-        try {
-            code = s.criu().exit().get(PAGES_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        } catch (ExecutionException | TimeoutException e) {
-            s.criu().kill();
-            code = -1;
-        }
-        long took = s.criu().millisSinceStart();
-        String logName = s.source() ? LazyPages.DUMP_LOG : LazyPages.PAGES_LOG;
-        if (s.source()) {
-            transfer.pageRelay().cancel(job);   // a target that never came for the pages (criu has ended)
-            // criu kills the tree after the last page; after a failure it resumes it: the target has the job, so stop it here.
-            if (JobProcesses.alive(s.job().getHostPid(), s.job().getHostPidStart())) JobProcesses.signal(s.job().getHostPid(), 9);
-            if (!s.job().getNetAddress().isEmpty()) network.release(s.job().getNetAddress());
-            table.remove(job);
-            table.clearBusy(job);
-        } else {
-            if (code != 0) dropTarget(job, s.job(), code);
-            table.clearBusy(job);
-        }
-        // criu's page server exits 0 on a bare end of stream too: relayed, the agent saw whether the target said goodbye
-        boolean cut = code == 0 && s.relay() != null && !s.relay().peerClosed();
-        String why = cut ? "the page relay to the target was cut before its lazy-pages daemon closed the transfer"
-                + " (the target's agent or node went away; this node's criu page server exited 0)"
-                : code == 0 ? "" : (s.source() ? "the source's criu page server failed" : "the target's criu lazy-pages daemon failed")
-                + " (exit " + code + "): " + lastError(s.job(), logName);
-        log.info("live migration of job {}: page transfer on {} ended with {} after {} ms{}", job, node, code, took, cut ? ": " + why : "");
-        return LivePagesReply.newBuilder().setOk(code == 0 && !cut).setExitCode(code).setTookMs(took).setError(why).build();
-    }
-
-    /** The target's copy cannot go on without its missing pages: drop it from the table (no exit report), then kill it. */
-    private void dropTarget(String job, JobInfo restored, int code) {
-        if (table.get(job).filter(j -> j.getHostPid() == restored.getHostPid()).isEmpty()) return;
-        table.remove(job);
-        JobProcesses.signal(restored.getHostPid(), 9);
-        log.warn("job {}: criu lazy-pages exited with {} before every page arrived; its restored copy (pid {}) was killed", job, code,
-                restored.getHostPid());
-    }
-
-    private String lastError(JobInfo job, String logName) {
-        try (var dirs = Files.list(home.imagesDir(node))) {
-            for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith(job.getId() + ".")).toList()) {
-                Path log = d.resolve(logName);
-                if (!Files.isRegularFile(log)) continue;
-                String last = "";
-                for (String l : Files.readAllLines(log)) if (l.contains("Error")) last = l.replaceFirst("^\\([0-9.]+\\) ", "");
-                if (!last.isEmpty()) return last;
-            }
-        } catch (IOException | RuntimeException e) {
-            // fall through
-        }
-        return "see its log";
-    }
+    /** Blocks until the page transfer of {@code job} is over on this node: {@link PagePhases#pages}. */
+    public LivePagesReply pages(String job) { return phases.pages(job); }
 
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
