@@ -39,7 +39,7 @@ final class PagePhases {
      * serves its pages itself); {@code outcome}: its page phase's end, once one caller settled it.
      */
     record Session(JobInfo job, LazyPages.Running criu, boolean source, Path dir, PageRelay.Local relay,
-                           CompletableFuture<LivePagesReply> outcome) {
+                   CompletableFuture<LivePagesReply> outcome) {
         Session(JobInfo job, LazyPages.Running criu, boolean source, Path dir, PageRelay.Local relay) {
             this(job, criu, source, dir, relay, new CompletableFuture<>());
         }
