@@ -11,8 +11,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The baselines a roam migration is compared with, between the network namespaces of two nodes of a local cluster:
@@ -103,16 +105,7 @@ final class BarePipeline {
 
     /** MB/s of {@code bytes} zeros through one plain TCP connection from {@code from} to {@code toHost} in {@code to}. */
     double rawTcp(String from, String to, String toHost, long bytes) throws Exception {
-        int p = port++;
-        Process sink = new ProcessBuilder(in(to, "python3", relay.toString(), "sink", Integer.toString(p))).start();
-        awaitLine(sink.getErrorStream(), "listening");
-        long t0 = System.nanoTime();
-        exec(in(from, "python3", relay.toString(), "zero", toHost, Integer.toString(p), Long.toString(bytes)));
-        double wall = ms(t0);
-        String[] got = new String(sink.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split(" ");
-        sink.waitFor(1, TimeUnit.MINUTES);
-        if (Long.parseLong(got[0]) != bytes) throw new IllegalStateException("raw TCP: " + got[0] + " of " + bytes + " bytes arrived");
-        return bytes / 1e6 / (wall / 1e3);
+        return through(from, to, bytes, "raw TCP", p -> List.of("sink", p), p -> List.of("zero", toHost, p, Long.toString(bytes)));
     }
 
     /**
@@ -122,18 +115,37 @@ final class BarePipeline {
      * that seals the bytes in user space can do); else it reads each MiB into a buffer and sends it.
      */
     double fileToFile(String from, String to, String toHost, Path src, Path dst, boolean sendfile) throws Exception {
-        long bytes = Files.size(src);
-        int p = port++;
-        Process sink = new ProcessBuilder(in(to, "python3", relay.toString(), "tofile", Integer.toString(p), dst.toString())).start();
-        awaitLine(sink.getErrorStream(), "listening");
+        try {
+            return through(from, to, Files.size(src), "file to file", p -> List.of("tofile", p, dst.toString()),
+                    p -> List.of(sendfile ? "sendfile" : "file", toHost, p, src.toString()));
+        } finally {
+            Files.deleteIfExists(dst);
+        }
+    }
+
+    /**
+     * MB/s of {@code bytes} from the relay started as {@code source} in {@code from} to the one started as {@code sink}
+     * in {@code to} (each given a fresh port), timed from the source's start until the sink has taken every byte.
+     */
+    private double through(String from, String to, long bytes, String what, Function<String, List<String>> sink,
+                           Function<String, List<String>> source) throws Exception {
+        String p = Integer.toString(port++);
+        Process receiver = new ProcessBuilder(relay(to, sink.apply(p))).start();
+        awaitLine(receiver.getErrorStream(), "listening");
         long t0 = System.nanoTime();
-        exec(in(from, "python3", relay.toString(), sendfile ? "sendfile" : "file", toHost, Integer.toString(p), src.toString()));
+        exec(relay(from, source.apply(p)));
         double wall = ms(t0);
-        String[] got = new String(sink.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split(" ");
-        sink.waitFor(1, TimeUnit.MINUTES);
-        Files.deleteIfExists(dst);
-        if (Long.parseLong(got[0]) != bytes) throw new IllegalStateException("file to file: " + got[0] + " of " + bytes + " bytes arrived");
+        String[] got = new String(receiver.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split(" ");
+        receiver.waitFor(1, TimeUnit.MINUTES);
+        if (Long.parseLong(got[0]) != bytes) throw new IllegalStateException(what + ": " + got[0] + " of " + bytes + " bytes arrived");
         return bytes / 1e6 / (wall / 1e3);
+    }
+
+    /** {@code relay.py ARGS} in network namespace {@code netns}. */
+    private List<String> relay(String netns, List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of("python3", relay.toString()));
+        cmd.addAll(args);
+        return in(netns, cmd.toArray(String[]::new));
     }
 
     /** Reads {@code in} up to the end of its first line, which must contain {@code line}. */

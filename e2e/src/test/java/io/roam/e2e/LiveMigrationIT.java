@@ -57,13 +57,11 @@ class LiveMigrationIT {
 
     /**
      * A test that failed midway leaves its job running, and the next test's count of fill processes would then fail
-     * too: end every job still running (a passing test leaves none, and this is one {@code roam ps}).
+     * too: end every job still running (a passing test leaves none, and this is one {@code roam ps -a}).
      */
     @AfterEach
     void noJobLeftRunning() {
-        List<String> left = roam.run("ps").out().lines().skip(1).map(l -> l.trim().split("\\s+")[0]).filter(s -> !s.isEmpty()).toList();
-        for (String job : left) {
-            roam.run("kill", "--signal", "KILL", job);
+        for (String job : roam.killRunning()) {
             roam.run("wait", "--timeout", "30s", job);
             roam.run("rm", job);
         }

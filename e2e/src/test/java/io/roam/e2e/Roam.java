@@ -283,15 +283,25 @@ final class Roam implements AutoCloseable {
     @Override
     public void close() {
         try {
-            for (Map<String, String> row : psRows(run("ps", "-a").out())) {
-                String state = row.getOrDefault("STATE", "");
-                if (state.equals("RUNNING") || state.equals("CHECKPOINTING")) run("kill", "--signal", "KILL", row.get("ID"));
-            }
+            killRunning();
         } finally {
             run("down");
             sweep();
             deleteTree(home);
         }
+    }
+
+    /** Sends SIGKILL to every job still running (or checkpointing); returns their ids. */
+    List<String> killRunning() {
+        List<String> killed = new ArrayList<>();
+        for (Map<String, String> row : psRows(run("ps", "-a").out())) {
+            String state = row.getOrDefault("STATE", "");
+            if (state.equals("RUNNING") || state.equals("CHECKPOINTING")) {
+                run("kill", "--signal", "KILL", row.get("ID"));
+                killed.add(row.get("ID"));
+            }
+        }
+        return killed;
     }
 
     /** Kills whatever still runs from this home (a failed test must not leave processes behind). */
