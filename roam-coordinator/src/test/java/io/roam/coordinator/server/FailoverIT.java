@@ -34,6 +34,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryNTimes;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +52,11 @@ import org.junit.jupiter.api.io.TempDir;
 class FailoverIT {
     private static final Caller ROOT = Caller.newBuilder().setUid(0).setGid(0).setUser("root").build();
     private static final Caller ALICE = Caller.newBuilder().setUid(1000).setGid(1000).setUser("alice").build();
-    private static final int SESSION_TIMEOUT_MS = 3_000;
+    /**
+     * Short, so that the takeover after a SIGKILL takes seconds; long enough that the leader's session outlives its move
+     * to another server when one dies (an election among the two left, then the client's reconnect: ~2 s measured here).
+     */
+    private static final int SESSION_TIMEOUT_MS = 5_000;
 
     @TempDir Path dir;
     private final List<Process> started = new ArrayList<>();
@@ -64,6 +71,15 @@ class FailoverIT {
     }
 
     @Test void theStandbyTakesOverWithEveryJobExactlyOnceAndTheQuorumSurvivesAServerLoss() throws Exception {
+        try {
+            failOverThenLoseEachServer();
+        } catch (Throwable t) { // what the coordinators saw is the first thing to read when this fails
+            t.addSuppressed(new AssertionError("coordinator A's log:\n" + tail(log("a")) + "\ncoordinator B's log:\n" + tail(log("b"))));
+            throw t;
+        }
+    }
+
+    private void failOverThenLoseEachServer() throws Exception {
         List<InstanceSpec> specs = new ArrayList<>();
         for (int id = 1; id <= 3; id++) specs.add(new InstanceSpec(null, -1, -1, -1, true, id, 500, -1));
         try (TestingCluster zk = new TestingCluster(specs)) {
@@ -124,6 +140,8 @@ class FailoverIT {
                     expected++;
                     assertThat(jobs(coordinators)).as(log("b")).hasSize(expected).allSatisfy(j -> assertThat(j.getState()).isEqualTo(JobState.RUNNING));
                     assertThat(zk.restartServer(victim)).isTrue();
+                    // back in the quorum before the next one dies: two servers down at once would be no quorum at all
+                    awaitServing(victim);
                 }
                 assertThat(agent.starts).hasSize(expected);
                 System.out.printf("FailoverIT: B served %d ms after A was killed%n", takeover.toMillis());
@@ -134,6 +152,20 @@ class FailoverIT {
                 reporter.join(Duration.ofSeconds(5));
             }
         }
+    }
+
+    /** Until the server takes clients: a ZooKeeper server that has not joined a quorum closes every connection. */
+    private static void awaitServing(InstanceSpec server) throws Exception {
+        try (CuratorFramework c = CuratorFrameworkFactory.newClient(server.getConnectString(), 5_000, 1_000, new RetryNTimes(60, 500))) {
+            c.start();
+            assertThat(c.blockUntilConnected(30, TimeUnit.SECONDS)).as("server %d back in the quorum", server.getServerId()).isTrue();
+            c.checkExists().forPath("/");
+        }
+    }
+
+    private static String tail(String log) {
+        List<String> lines = log.lines().filter(l -> !l.startsWith("\tat ")).toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
     }
 
     private static SubmitRequest submit(String argv) {
