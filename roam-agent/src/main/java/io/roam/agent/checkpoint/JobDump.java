@@ -36,26 +36,9 @@ import org.slf4j.LoggerFactory;
  * A checkpoint on this node: check the job before anything is frozen, dump it with CRIU, seal the image (now, or
  * after the answer for a plain checkpoint), and on a stopping dump wait until the tree is gone and free its address.
  */
-final class JobDump {
+record JobDump(CheckpointEngine engine, JobTable table, RoamHome home, NodeId node, byte[] secret, JobNetwork network,
+               PendingSeals seals) {
     private static final Logger log = LoggerFactory.getLogger(JobDump.class);
-
-    private final CheckpointEngine engine;
-    private final JobTable table;
-    private final RoamHome home;
-    private final NodeId node;
-    private final byte[] secret;
-    private final JobNetwork network;
-    private final PendingSeals seals;
-
-    JobDump(CheckpointEngine engine, JobTable table, RoamHome home, NodeId node, byte[] secret, JobNetwork network, PendingSeals seals) {
-        this.engine = engine;
-        this.table = table;
-        this.home = home;
-        this.node = node;
-        this.secret = secret;
-        this.network = network;
-        this.seals = seals;
-    }
 
     DumpJobReply dump(DumpJobRequest req) {
         long tIn = System.nanoTime();

@@ -35,26 +35,9 @@ import org.slf4j.LoggerFactory;
  * A restore on this node: verify the manifest before CRIU reads the image, check the page data beside CRIU (the tree
  * stays stopped until the sums match), give the job its address, and record the restored tree.
  */
-final class JobRestore {
+record JobRestore(CheckpointEngine engine, JobTable table, RoamHome home, NodeId node, byte[] secret, JobNetwork network,
+                  PendingSeals seals) {
     private static final Logger log = LoggerFactory.getLogger(JobRestore.class);
-
-    private final CheckpointEngine engine;
-    private final JobTable table;
-    private final RoamHome home;
-    private final NodeId node;
-    private final byte[] secret;
-    private final JobNetwork network;
-    private final PendingSeals seals;
-
-    JobRestore(CheckpointEngine engine, JobTable table, RoamHome home, NodeId node, byte[] secret, JobNetwork network, PendingSeals seals) {
-        this.engine = engine;
-        this.table = table;
-        this.home = home;
-        this.node = node;
-        this.secret = secret;
-        this.network = network;
-        this.seals = seals;
-    }
 
     AgentRestoreReply restore(AgentRestoreRequest req, CheckpointSteps.BeforeRestore before, Duration timeout) {
         long tIn = System.nanoTime();
