@@ -16,6 +16,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * owner activity on n2 moves its guests away; {@code roam events} says why each time.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(DaemonLogsOnFailure.class)
 class BalanceIT {
     private static final String BUSY = "while :; do :; done";
     private static final String COUNTER = "i=0; while true; do echo $i; i=$((i+1)); sleep 0.2; done";

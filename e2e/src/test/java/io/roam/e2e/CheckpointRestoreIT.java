@@ -19,9 +19,11 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Unmodified programs survive checkpoint → restore and go on counting where they were (issue 2). */
+@ExtendWith(DaemonLogsOnFailure.class)
 class CheckpointRestoreIT {
     @TempDir static Path tmp;
     static Roam roam;

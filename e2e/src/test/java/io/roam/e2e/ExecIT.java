@@ -16,11 +16,13 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** roam exec against a real `roam up`: bytes, exit codes, stdin, cwd, env, signals; native client and Java fallback. */
+@ExtendWith(DaemonLogsOnFailure.class)
 class ExecIT {
     @TempDir static Path tmp;
     static Roam roam;

@@ -10,9 +10,11 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Jobs outlive the daemons; sleep/wake survives their restart; signals and exit codes behave like a shell's (issue 2). */
+@ExtendWith(DaemonLogsOnFailure.class)
 class LifecycleIT {
     @TempDir static Path tmp;
     static Roam roam;

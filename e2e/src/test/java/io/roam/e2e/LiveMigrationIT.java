@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * it resumes at once, its clock shows no gap beyond the freeze, and on SIGUSR1 it verifies its memory checksum. A
  * second job loses its source's page server (criu, SIGKILL) mid-transfer: its record must say LOST.
  */
+@ExtendWith(DaemonLogsOnFailure.class)
 class LiveMigrationIT {
     /** The absolute bound of the issue (300 ms) holds on a quiet machine only: pass -Dlive.maxFreezeMs=300 to check it. */
     private static final long MAX_FREEZE_MS = Long.getLong("live.maxFreezeMs", Long.MAX_VALUE);

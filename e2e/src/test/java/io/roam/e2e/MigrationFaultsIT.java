@@ -19,6 +19,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * once its link is back (a stale Attach stream of the cut used to mark it down a minute later).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(DaemonLogsOnFailure.class)
 class MigrationFaultsIT {
     private static final String COUNTER = "i=0; while true; do echo $i; i=$((i+1)); sleep 0.05; done";
     @TempDir

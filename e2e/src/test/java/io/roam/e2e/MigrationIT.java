@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * here: n3 sends corrupt images (ROAM_FAULT=corrupt-transfer), n4 sends slowly (ROAM_TRANSFER_LIMIT_MBPS), n5 is a
  * target that gets killed, and n2 (started last: it owns the CLI socket) is a plain node.
  */
+@ExtendWith(DaemonLogsOnFailure.class)
 class MigrationIT {
     private static final String COUNTER = "i=0; while true; do echo $i; i=$((i+1)); sleep 0.05; done";
     @TempDir

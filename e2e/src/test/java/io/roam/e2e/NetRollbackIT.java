@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and took its connections into TCP repair: the source takes it back in place (same process), with its route and its
  * connections, and the client's connection goes on there too.
  */
+@ExtendWith(DaemonLogsOnFailure.class)
 class NetRollbackIT {
     @TempDir static Path tmp;
     static Roam roam;

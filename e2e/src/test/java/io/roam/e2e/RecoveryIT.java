@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * machine loses power) the job runs again from that image on the node holding it, within 30 s, and says how much
  * work was lost.
  */
+@ExtendWith(DaemonLogsOnFailure.class)
 class RecoveryIT {
     private static final String COUNTER = "i=0; while true; do i=$((i+1)); echo $i; sleep 0.1; done";
     @TempDir

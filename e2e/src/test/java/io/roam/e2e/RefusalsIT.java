@@ -14,9 +14,11 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input gets a clear one-line error and a non-zero exit, and nothing is lost (issue 2). */
+@ExtendWith(DaemonLogsOnFailure.class)
 class RefusalsIT {
     @TempDir static Path tmp;
     static Roam roam;

@@ -51,6 +51,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -58,6 +59,7 @@ import org.junit.jupiter.api.io.TempDir;
  * restore their own jobs as themselves and cannot see or touch each other's; the daemons refuse peers without a
  * cluster certificate; malformed and oversized requests get an error and leave the daemons up.
  */
+@ExtendWith(DaemonLogsOnFailure.class)
 class SecurityIT {
     private static final int U = 65534, UG = 65534;   // nobody:nogroup
     private static final int V = 1, VG = 1;            // daemon:daemon

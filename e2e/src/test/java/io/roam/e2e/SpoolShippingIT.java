@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * TMPDIR travels with it, and {@code roam logs} (through n9's CLI socket) reads the files on whichever node has them:
  * {@code roam logs -f} follows the job across both moves. A live (post-copy) move takes the files along the same way.
  */
+@ExtendWith(DaemonLogsOnFailure.class)
 class SpoolShippingIT {
     private static final String COUNTER = "echo kept > \"$TMPDIR/note\"; i=0; while true; do i=$((i+1)); echo $i; sleep 0.1; done";
     @TempDir
