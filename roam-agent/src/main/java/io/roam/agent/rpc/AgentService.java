@@ -24,6 +24,8 @@ import io.roam.proto.DumpJobRequest;
 import io.roam.proto.InspectJobRequest;
 import io.roam.proto.JobInfo;
 import io.roam.proto.JobSpec;
+import io.roam.proto.ListHeldReply;
+import io.roam.proto.ListHeldRequest;
 import io.roam.proto.LogChunk;
 import io.roam.proto.ReadLogsRequest;
 import io.roam.proto.SignalJobRequest;
@@ -36,7 +38,10 @@ import io.roam.agent.net.JobNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** What the coordinator asks of this node: start, signal, inspect, dump and restore jobs. Served over mutual TLS only. */
+/**
+ * What the coordinator asks of this node: start, signal, inspect, dump and restore jobs, and list the ones it holds.
+ * Served over mutual TLS only.
+ */
 public final class AgentService extends AgentGrpc.AgentImplBase {
     private static final Logger log = LoggerFactory.getLogger(AgentService.class);
 
@@ -142,6 +147,11 @@ public final class AgentService extends AgentGrpc.AgentImplBase {
         CheckpointSteps.deleteTree(home.imageDir(node, id));
         CheckpointSteps.deleteTree(home.imagesDir(node).resolve(".incoming-" + id.value()));   // a partial copy kept for a resume
         reply(obs, Ack.newBuilder().setOk(true).build());
+    }
+
+    @Override
+    public void listHeld(ListHeldRequest req, StreamObserver<ListHeldReply> obs) {
+        reply(obs, ListHeldReply.newBuilder().addAllJobs(table.all()).build());
     }
 
     private static <T> void reply(StreamObserver<T> obs, T value) {

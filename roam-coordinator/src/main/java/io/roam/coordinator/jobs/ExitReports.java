@@ -70,18 +70,23 @@ public final class ExitReports {
         }
     }
 
-    /** What a re-registration found: jobs lost while the agent was away, and stale copies it still runs. */
-    public record Reconciled(int lost, List<String> stale) {}
+    /**
+     * What an agent's list of held jobs suggests: the records it lacks (RUNNING on its node, as read before anyone
+     * asked the agent again) and stale copies (jobs it holds that the records place elsewhere or no longer running).
+     */
+    public record Reconciled(List<Versioned<JobInfo>> missing, List<String> stale) {
+        public boolean clean() { return missing.isEmpty() && stale.isEmpty(); }
+    }
 
     /**
-     * Re-adoption after an agent (re)registers: every job recorded as RUNNING on {@code node} that the agent does not
-     * hold any more, and whose exit it did not report, is lost. A job the agent holds that the records place elsewhere
-     * (restarted from its kept image while this node was away) or no longer running is stale: the caller kills it, so
-     * that a job never runs twice. A job being migrated is left alone (its target holds it before the commit).
+     * Compares an agent's list of held jobs with the records, and writes nothing (but a held-back exit it settles). The
+     * list of a registration can be seconds old by the time it arrives (its request waited out a cut link), so a job
+     * that reached the node since then is missing from it: the caller confirms with a fresh {@link #confirmLost} and
+     * {@link #stale} before it acts. A job being migrated is left alone (its target holds it before the commit).
      */
     public Reconciled reconcile(NodeId node, List<JobInfo> held) {
         Set<String> holds = held.stream().map(JobInfo::getId).collect(Collectors.toSet());
-        int lost = 0;
+        List<Versioned<JobInfo>> missing = new java.util.ArrayList<>();
         for (JobInfo j : store.list()) {
             if (j.getState() != JobState.RUNNING || !j.getNode().equals(node.value()) || holds.contains(j.getId())) continue;
             JobId id = JobId.of(j.getId());
@@ -89,11 +94,39 @@ public final class ExitReports {
                 settle(id);
                 continue;
             }
-            if (transitions.apply(id, new JobEvent.Lost("the agent on " + node + " no longer has the process"))
-                    instanceof TransitionOutcome.Applied) {
-                lost++;
+            missing.add(new Versioned<>(j, (int) j.getVersion()));   // list() reads each record with its version
+        }
+        return new Reconciled(List.copyOf(missing), stale(node, held));
+    }
+
+    /**
+     * Re-adoption: each of {@code missing} (records read before {@code heldNow} was asked for) that the agent still
+     * does not hold, and whose record has not changed since, is lost. Returns how many.
+     */
+    public int confirmLost(NodeId node, List<Versioned<JobInfo>> missing, Set<String> heldNow) {
+        int lost = 0;
+        for (Versioned<JobInfo> v : missing) {
+            JobId id = JobId.of(v.value().getId());
+            if (heldNow.contains(id.value())) {
+                LOG.info("job {}: held on {} after all (the registration's list predates it)", id, node);
+                continue;
+            }
+            if (deferred.containsKey(id)) {
+                settle(id);
+                continue;
+            }
+            JobEvent lostIt = new JobEvent.Lost("the agent on " + node + " no longer has the process");
+            switch (transitions.applyIfUnchanged(id, lostIt, v.version())) {
+                case TransitionOutcome.Applied a -> lost++;
+                case TransitionOutcome.Rejected r -> LOG.info("job {}: not lost on {}: {}", id, node, r.reason());
+                case TransitionOutcome.Missing m -> { }
             }
         }
+        return lost;
+    }
+
+    /** The jobs of {@code held} that the records place on another node or no longer running: the caller kills them. */
+    public List<String> stale(NodeId node, List<JobInfo> held) {
         List<String> stale = new java.util.ArrayList<>();
         for (JobInfo h : held) {
             Optional<Versioned<JobInfo>> v = JobId.isValid(h.getId()) ? store.get(JobId.of(h.getId())) : Optional.empty();
@@ -106,7 +139,7 @@ public final class ExitReports {
                 stale.add(h.getId());
             }
         }
-        return new Reconciled(lost, stale);
+        return stale;
     }
 
     private static Ack nack(String why) {

@@ -92,6 +92,33 @@ public final class JobTransitions {
         throw new StoreException("job " + id + ": gave up after " + MAX_ATTEMPTS + " conflicting writes");
     }
 
+    /**
+     * Applies {@code event} only to the record at {@code expectedVersion}: for a decision made from that record and
+     * something else (an agent's answer) that would not hold for a newer one. Rejected when the record moved on.
+     */
+    public TransitionOutcome applyIfUnchanged(JobId id, JobEvent event, int expectedVersion) {
+        if (event instanceof JobEvent.Removed) throw new IllegalArgumentException("a removal is never conditional");
+        Optional<Versioned<JobInfo>> loaded = store.get(id);
+        if (loaded.isEmpty()) return new TransitionOutcome.Missing(id);
+        JobInfo current = loaded.get().value();
+        if (loaded.get().version() != expectedVersion) {
+            return new TransitionOutcome.Rejected("job " + id + " changed since (now " + current.getState() + " on " + current.getNode() + ")",
+                    current);
+        }
+        return switch (JobStateMachine.apply(JobRecords.toRecord(current), event, clock.getAsLong())) {
+            case Transition.Refused r -> new TransitionOutcome.Rejected(r.reason(), current);
+            case Transition.Accepted a -> {
+                JobInfo next = JobRecords.merge(current, a.record()).toBuilder().setVersion(expectedVersion + 1L).build();
+                if (!store.replace(next, expectedVersion, List.of())) {
+                    yield new TransitionOutcome.Rejected("job " + id + " changed while " + describe(event) + " was being written", current);
+                }
+                LOG.info("job {}: {} -> {} on {}", id, current.getState(), next.getState(), describe(event));
+                a.effects().forEach(e -> run(e, next));
+                yield new TransitionOutcome.Applied(next);
+            }
+        };
+    }
+
     private void run(SideEffect effect, JobInfo job) {
         switch (effect) {
             case SideEffect.NotifyWaiters n -> notifier.changed(n.job());

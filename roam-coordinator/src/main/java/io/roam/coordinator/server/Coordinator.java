@@ -11,6 +11,7 @@ import io.roam.coordinator.jobs.JobNotifier;
 import io.roam.coordinator.jobs.JobQueries;
 import io.roam.coordinator.jobs.JobSubmission;
 import io.roam.coordinator.jobs.JobTransitions;
+import io.roam.coordinator.jobs.Readoption;
 import io.roam.coordinator.membership.AttachService;
 import io.roam.coordinator.membership.JoinEndpoint;
 import io.roam.coordinator.membership.LiveNodes;
@@ -130,14 +131,14 @@ public final class Coordinator implements AutoCloseable {
         JobTransitions transitions = new JobTransitions(store, notifier, clock);
         JobLookup lookup = new JobLookup(store);
         ExitReports exits = new ExitReports(store, transitions);
+        JobControl control = new JobControl(store, lookup, transitions, agents);
         Checkpoints checkpoints = new Checkpoints(store, lookup, transitions, exits, agents, clusterId, clock);
         transitions.onDeleteJobData(checkpoints::deleteAll);
         var ops = new CoordinatorService.Operations(membership, exits,
                 new JobSubmission(store, transitions, exits, membership, agents, new LeastLoadedPlacement(new SecureRandom()), clock,
                         new io.roam.coordinator.jobs.JobAddresses(jobNet, new io.roam.coordinator.store.ZkAddressStore(curator), store)),
                 new JobQueries(store, lookup, membership, notifier),
-                new JobControl(store, lookup, transitions, agents),
-                checkpoints, new SleepWake(store, membership, checkpoints), clusterId);
+                control, new Readoption(exits, control, agents), checkpoints, new SleepWake(store, membership, checkpoints), clusterId);
 
         var migration = io.roam.coordinator.migration.MigrationService.start(curator, store, transitions, exits, agents, membership,
                 identity, clusterId, clock);

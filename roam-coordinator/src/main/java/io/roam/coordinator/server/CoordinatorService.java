@@ -12,6 +12,7 @@ import io.roam.coordinator.jobs.JobControl;
 import io.roam.coordinator.jobs.JobLookup;
 import io.roam.coordinator.jobs.JobQueries;
 import io.roam.coordinator.jobs.JobSubmission;
+import io.roam.coordinator.jobs.Readoption;
 import io.roam.coordinator.membership.Membership;
 import io.roam.coordinator.store.StoreException;
 import io.roam.core.NodeId;
@@ -55,7 +56,8 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
 
     /** The operations behind the service. */
     public record Operations(Membership membership, ExitReports exits, JobSubmission submission, JobQueries queries,
-                             JobControl control, Checkpoints checkpoints, SleepWake sleepWake, String clusterId) {}
+                             JobControl control, Readoption readoption, Checkpoints checkpoints, SleepWake sleepWake,
+                             String clusterId) {}
 
     private final Operations ops;
 
@@ -73,10 +75,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
             }
             LOG.info("RegisterNode {} from peer {} holding {} jobs", id, CallerIds.peerName(), req.getRunningCount());
             ops.membership().register(n);
-            var found = ops.exits().reconcile(id, req.getRunningList());
-            if (found.lost() > 0) LOG.warn("node {} lost {} jobs while it was away", id, found.lost());
-            // after the registration has been answered: the agent serves calls once it is registered
-            if (!found.stale().isEmpty()) Thread.ofVirtual().name("stale-" + id).start(() -> ops.control().killStale(id, found.stale()));
+            ops.readoption().registered(id, ops.exits().reconcile(id, req.getRunningList()));
             return Answer.ok(RegisterNodeReply.newBuilder().setClusterId(ops.clusterId()).build());
         });
     }

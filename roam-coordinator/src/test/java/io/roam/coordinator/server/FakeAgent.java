@@ -12,6 +12,9 @@ import io.roam.proto.DeleteImageRequest;
 import io.roam.proto.DumpJobReply;
 import io.roam.proto.DumpJobRequest;
 import io.roam.proto.InspectJobRequest;
+import io.roam.proto.JobInfo;
+import io.roam.proto.ListHeldReply;
+import io.roam.proto.ListHeldRequest;
 import io.roam.proto.SignalJobRequest;
 import io.roam.proto.StartJobReply;
 import io.roam.proto.StartJobRequest;
@@ -22,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A scripted agent for the coordinator's tests: a real AgentImplBase served over real mutual TLS on loopback. Each
@@ -35,6 +39,9 @@ final class FakeAgent extends AgentGrpc.AgentImplBase implements AutoCloseable {
     final List<AgentRestoreRequest> restores = new CopyOnWriteArrayList<>();
     final List<InspectJobRequest> inspections = new CopyOnWriteArrayList<>();
     final List<DeleteImageRequest> deletes = new CopyOnWriteArrayList<>();
+    final List<ListHeldRequest> listings = new CopyOnWriteArrayList<>();
+    /** What ListHeld answers: the jobs this agent holds now. */
+    volatile Supplier<List<JobInfo>> held = List::of;
     private final AtomicLong pids = new AtomicLong(4000);
 
     volatile Function<StartJobRequest, StartJobReply> onStart =
@@ -71,6 +78,11 @@ final class FakeAgent extends AgentGrpc.AgentImplBase implements AutoCloseable {
     }
 
     @Override public void deleteImage(DeleteImageRequest r, StreamObserver<Ack> out) { deletes.add(r); reply(out, Ack.newBuilder().setOk(true).build()); }
+
+    @Override public void listHeld(ListHeldRequest r, StreamObserver<ListHeldReply> out) {
+        listings.add(r);
+        reply(out, ListHeldReply.newBuilder().addAllJobs(held.get()).build());
+    }
 
     private static <T> void reply(StreamObserver<T> out, T value) {
         out.onNext(value);

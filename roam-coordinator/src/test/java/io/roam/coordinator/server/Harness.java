@@ -64,7 +64,15 @@ final class Harness implements AutoCloseable {
         return CoordinatorGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
     }
 
+    /** Registers n1 holding {@code running}, which is also what its agent says when asked again. */
     void register(List<JobInfo> running) {
+        List<JobInfo> now = List.copyOf(running);
+        agent.held = () -> now;
+        registerWithList(running);
+    }
+
+    /** Registers n1 with a list of held jobs that may be older than what its agent holds now ({@code agent.held}). */
+    void registerWithList(List<JobInfo> running) {
         stub().registerNode(RegisterNodeRequest.newBuilder().setNode(NodeInfo.newBuilder().setId("n1").setAddress(agent.address())
                 .setLoad(NodeLoad.newBuilder().setCores(2)).setCriuVersion("4.2.1")).addAllRunning(running).build());
     }

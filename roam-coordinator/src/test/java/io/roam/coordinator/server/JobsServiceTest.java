@@ -163,10 +163,58 @@ class JobsServiceTest {
         JobInfo kept = h.submit(ALICE, "kept", "/bin/sleep", "60");
         h.submit(ALICE, "dropped", "/bin/sleep", "60");
         h.register(List.of(kept));
+        awaitState("dropped", JobState.LOST);
         assertThat(h.get(ALICE, "kept").getState()).isEqualTo(JobState.RUNNING);
-        JobInfo lost = h.get(ALICE, "dropped");
-        assertThat(lost.getState()).isEqualTo(JobState.LOST);
-        assertThat(lost.getReason()).isEqualTo("the agent on n1 no longer has the process");
+        assertThat(h.get(ALICE, "dropped").getReason()).isEqualTo("the agent on n1 no longer has the process");
+    }
+
+    /**
+     * A registration's list is as old as its request: one that waited out a cut link lacks the job migrated to the
+     * node meanwhile. The coordinator asks the agent again, and the job it holds now is not lost.
+     */
+    @Test void aJobMissingFromAnOldRegistrationListButHeldNowStaysRunning() throws Exception {
+        JobInfo moved = h.submit(ALICE, "moved", "/bin/sleep", "60");
+        h.submit(ALICE, "gone", "/bin/sleep", "60");
+        h.agent.held = () -> List.of(moved);
+        h.registerWithList(List.of());
+        awaitState("gone", JobState.LOST);
+        assertThat(h.agent.listings).isNotEmpty();
+        assertThat(h.get(ALICE, "moved").getState()).isEqualTo(JobState.RUNNING);
+        assertThat(h.get(ALICE, "moved").getHostPid()).isEqualTo(moved.getHostPid());
+    }
+
+    /** A record that changed while the agent was asked again is not judged by that answer (here: a checkpoint came between). */
+    @Test void aJobWhoseRecordChangedMeanwhileIsNotLost() throws Exception {
+        h.submit(ALICE, "busy", "/bin/sleep", "60");
+        h.submit(ALICE, "gone", "/bin/sleep", "60");
+        h.agent.held = () -> {
+            h.stub().checkpointJob(CheckpointJobRequest.newBuilder().setCaller(ALICE).setJob("busy").setLeaveRunning(true).build());
+            return List.of();
+        };
+        h.registerWithList(List.of());
+        awaitState("gone", JobState.LOST);
+        assertThat(h.agent.dumps).hasSize(1);
+        assertThat(h.get(ALICE, "busy").getState()).isEqualTo(JobState.RUNNING);
+    }
+
+    /** A registration that agrees with the records costs no second question to the agent. */
+    @Test void aRegistrationThatAgreesWithTheRecordsIsTakenAsItIs() {
+        JobInfo kept = h.submit(ALICE, "kept", "/bin/sleep", "60");
+        h.register(List.of(kept));
+        assertThat(h.agent.listings).isEmpty();
+        assertThat(h.get(ALICE, "kept").getState()).isEqualTo(JobState.RUNNING);
+    }
+
+    private void awaitState(String job, JobState state) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (h.get(ALICE, job).getState() != state) {
+            assertThat(System.nanoTime()).as("%s %s within 20 s (now %s)", job, state, h.get(ALICE, job).getState()).isLessThan(deadline);
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
     }
 
     @Test void checkAsksTheAgentAboutTheRunningProcess() {
