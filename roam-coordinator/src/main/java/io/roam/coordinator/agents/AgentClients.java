@@ -43,6 +43,25 @@ public final class AgentClients implements AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #call}, tried up to {@code tries} times, {@code pause} apart, while the agent does not answer (it may
+     * be starting, or its link coming back): the first answer, or the last reason there was none (also when interrupted).
+     */
+    public <T> AgentReply<T> callUntilAnswered(NodeId node, Duration deadline, int tries, Duration pause,
+                                               Function<AgentGrpc.AgentBlockingStub, T> call) {
+        AgentReply<T> reply = call(node, deadline, call);
+        for (int left = tries - 1; left > 0 && reply instanceof AgentReply.Unreachable<T>; left--) {
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return reply;
+            }
+            reply = call(node, deadline, call);
+        }
+        return reply;
+    }
+
     @Override
     public void close() {
         channels.values().forEach(ManagedChannel::shutdownNow);

@@ -51,26 +51,19 @@ public final class JobControl {
         };
     }
 
-    /** Removes a finished or checkpointed job: its record, its checkpoints and their images. */
-    /** SIGKILL to stale copies of jobs on {@code node} (see {@link ExitReports#reconcile}), retried while the agent starts. */
+    /** SIGKILL to stale copies of jobs on {@code node} (see {@link ExitReports#stale}), retried while the agent starts. */
     public void killStale(NodeId node, List<String> jobs) {
         for (String job : jobs) {
             SignalJobRequest req = SignalJobRequest.newBuilder().setJob(job).setSignal(9).build();
-            for (int attempt = 0; attempt < 10; attempt++) {
-                if (agents.call(node, AGENT_DEADLINE, a -> a.signalJob(req)) instanceof AgentReply.Answered<Ack>(Ack ack)) {
-                    LOG.warn("killed the stale copy of job {} on {}: {}", job, node, ack.getOk() ? "done" : ack.getError());
-                    break;
-                }
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+            if (agents.callUntilAnswered(node, AGENT_DEADLINE, 10, Duration.ofMillis(500), a -> a.signalJob(req))
+                    instanceof AgentReply.Answered<Ack>(Ack ack)) {
+                LOG.warn("killed the stale copy of job {} on {}: {}", job, node, ack.getOk() ? "done" : ack.getError());
             }
+            if (Thread.currentThread().isInterrupted()) return;
         }
     }
 
+    /** Removes a finished or checkpointed job: its record, its checkpoints and their images. */
     public Answer<Ack> remove(Caller caller, String job) {
         Answer<Versioned<JobInfo>> found = lookup.find(caller, job);
         if (found instanceof Answer.Refused<Versioned<JobInfo>> r) return r.as();

@@ -24,7 +24,7 @@ public final class Readoption {
     private static final Logger LOG = LoggerFactory.getLogger(Readoption.class);
     private static final Duration ASK = Duration.ofSeconds(10);
     private static final int ATTEMPTS = 10;
-    private static final long PAUSE_MS = 500;
+    private static final Duration PAUSE = Duration.ofMillis(500);
 
     private final ExitReports exits;
     private final JobControl control;
@@ -59,18 +59,7 @@ public final class Readoption {
     }
 
     private Optional<List<JobInfo>> heldNow(NodeId node) {
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            if (agents.call(node, ASK, a -> a.listHeld(ListHeldRequest.getDefaultInstance()))
-                    instanceof AgentReply.Answered<ListHeldReply>(ListHeldReply r)) {
-                return Optional.of(r.getJobsList());
-            }
-            try {
-                Thread.sleep(PAUSE_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Optional.empty();
-            }
-        }
-        return Optional.empty();
+        return agents.callUntilAnswered(node, ASK, ATTEMPTS, PAUSE, a -> a.listHeld(ListHeldRequest.getDefaultInstance()))
+                instanceof AgentReply.Answered<ListHeldReply>(ListHeldReply r) ? Optional.of(r.getJobsList()) : Optional.empty();
     }
 }
