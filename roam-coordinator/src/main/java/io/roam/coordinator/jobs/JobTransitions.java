@@ -72,20 +72,8 @@ public final class JobTransitions {
                     return new TransitionOutcome.Rejected(r.reason(), current);
                 }
                 case Transition.Accepted a -> {
-                    JobInfo next;
-                    boolean committed;
-                    if (event instanceof JobEvent.Removed) {
-                        next = current;
-                        committed = store.delete(id, version);
-                    } else {
-                        next = JobRecords.merge(current, a.record()).toBuilder().setVersion(version + 1L).build();
-                        committed = store.replace(next, version, also);
-                    }
-                    if (!committed) continue;
-                    LOG.info("job {}: {} -> {} on {}", id, current.getState(),
-                            event instanceof JobEvent.Removed ? "removed" : next.getState(), describe(event));
-                    a.effects().forEach(e -> run(e, next));
-                    return new TransitionOutcome.Applied(next);
+                    Optional<JobInfo> next = commit(id, event, current, version, a, also);
+                    if (next.isPresent()) return new TransitionOutcome.Applied(next.get());
                 }
             }
         }
@@ -107,16 +95,30 @@ public final class JobTransitions {
         }
         return switch (JobStateMachine.apply(JobRecords.toRecord(current), event, clock.getAsLong())) {
             case Transition.Refused r -> new TransitionOutcome.Rejected(r.reason(), current);
-            case Transition.Accepted a -> {
-                JobInfo next = JobRecords.merge(current, a.record()).toBuilder().setVersion(expectedVersion + 1L).build();
-                if (!store.replace(next, expectedVersion, List.of())) {
-                    yield new TransitionOutcome.Rejected("job " + id + " changed while " + describe(event) + " was being written", current);
-                }
-                LOG.info("job {}: {} -> {} on {}", id, current.getState(), next.getState(), describe(event));
-                a.effects().forEach(e -> run(e, next));
-                yield new TransitionOutcome.Applied(next);
-            }
+            case Transition.Accepted a -> commit(id, event, current, expectedVersion, a, List.of())
+                    .<TransitionOutcome>map(TransitionOutcome.Applied::new)
+                    .orElseGet(() -> new TransitionOutcome.Rejected("job " + id + " changed while " + describe(event) + " was being written", current));
         };
+    }
+
+    /**
+     * Writes an accepted transition of {@code current} (at {@code version}) by compare-and-set, then runs its side
+     * effects: the record written, or empty when the record had moved on (nothing was written).
+     */
+    private Optional<JobInfo> commit(JobId id, JobEvent event, JobInfo current, int version, Transition.Accepted a, List<Also> also) {
+        JobInfo next;
+        boolean committed;
+        if (event instanceof JobEvent.Removed) {
+            next = current;
+            committed = store.delete(id, version);
+        } else {
+            next = JobRecords.merge(current, a.record()).toBuilder().setVersion(version + 1L).build();
+            committed = store.replace(next, version, also);
+        }
+        if (!committed) return Optional.empty();
+        LOG.info("job {}: {} -> {} on {}", id, current.getState(), event instanceof JobEvent.Removed ? "removed" : next.getState(), describe(event));
+        a.effects().forEach(e -> run(e, next));
+        return Optional.of(next);
     }
 
     private void run(SideEffect effect, JobInfo job) {
